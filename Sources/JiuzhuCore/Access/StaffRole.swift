@@ -1,0 +1,135 @@
+/// What a staff account may do. Permissions are granted by role only; the
+/// region the account may see is its home region's subtree (see `RegionScope`).
+public enum Permission: String, Sendable, CaseIterable, Codable {
+    /// 我的待办 — see one's own task inbox.
+    case viewTasks
+    /// Browse the regions of one's own subtree.
+    case viewRegions
+    /// 系统管理 — create and edit regions.
+    case manageRegions
+    /// Maintain the holiday and make-up working day calendar.
+    case manageCalendar
+    /// 安全管理 — create, disable and reset staff accounts.
+    case manageUsers
+    /// 审计管理 — browse the audit log.
+    case viewAudit
+}
+
+/// The separated administration duties of an MLPS level 3 system (三员分立).
+public enum AdminDuty: String, Sendable, CaseIterable, Codable {
+    case system, security, audit
+}
+
+/// A staff role. An account holds exactly one role, so that no account can
+/// combine two of the three administration duties.
+public enum StaffRole: String, Sendable, CaseIterable, Codable, Comparable {
+    case villageAssistant = "village_assistant"
+    case townshipCaseworker = "township_caseworker"
+    case townshipApprover = "township_approver"
+    case countyReviewer = "county_reviewer"
+    case verificationOfficer = "verification_officer"
+    case paymentOfficer = "payment_officer"
+    case citySupervisor = "city_supervisor"
+    case provinceSupervisor = "province_supervisor"
+    case systemAdmin = "system_admin"
+    case securityAdmin = "security_admin"
+    case auditAdmin = "audit_admin"
+
+    public var name: Bilingual {
+        switch self {
+        case .villageAssistant: Bilingual(zh: "村级协理员", en: "Village assistant")
+        case .townshipCaseworker: Bilingual(zh: "乡镇经办人", en: "Township caseworker")
+        case .townshipApprover: Bilingual(zh: "乡镇审批人", en: "Township approver")
+        case .countyReviewer: Bilingual(zh: "县级审核确认人", en: "County reviewer")
+        case .verificationOfficer: Bilingual(zh: "核对人员", en: "Verification officer")
+        case .paymentOfficer: Bilingual(zh: "资金发放人员", en: "Payment officer")
+        case .citySupervisor: Bilingual(zh: "市级监管", en: "City supervisor")
+        case .provinceSupervisor: Bilingual(zh: "省级监管", en: "Province supervisor")
+        case .systemAdmin: Bilingual(zh: "系统管理员", en: "System administrator")
+        case .securityAdmin: Bilingual(zh: "安全管理员", en: "Security administrator")
+        case .auditAdmin: Bilingual(zh: "审计管理员", en: "Audit administrator")
+        }
+    }
+
+    /// The region levels at which an account of this role may be homed.
+    public var homeLevels: Set<RegionLevel> {
+        switch self {
+        case .villageAssistant: [.village, .township]
+        case .townshipCaseworker, .townshipApprover: [.township]
+        case .countyReviewer, .verificationOfficer, .paymentOfficer: [.county]
+        case .citySupervisor: [.city]
+        case .provinceSupervisor: [.province]
+        case .systemAdmin, .securityAdmin, .auditAdmin: [.province, .city, .county]
+        }
+    }
+
+    public var adminDuty: AdminDuty? {
+        switch self {
+        case .systemAdmin: .system
+        case .securityAdmin: .security
+        case .auditAdmin: .audit
+        default: nil
+        }
+    }
+
+    public var permissions: Set<Permission> {
+        switch self {
+        case .systemAdmin: [.viewRegions, .manageRegions, .manageCalendar]
+        case .securityAdmin: [.viewRegions, .manageUsers]
+        case .auditAdmin: [.viewAudit]
+        default: [.viewTasks, .viewRegions]
+        }
+    }
+
+    public func has(_ permission: Permission) -> Bool { permissions.contains(permission) }
+
+    /// Checks that an account of this role may be homed in `region`.
+    public func validateHome(_ region: RegionCode) throws(UserError) {
+        guard homeLevels.contains(region.level) else {
+            let levels = RegionLevel.allCases.filter { homeLevels.contains($0) }
+            throw UserError(
+                "staff.role_region_level", field: "region",
+                zh: "\(name.zh)只能设在\(levels.map(\.name.zh).joined(separator: "、"))级",
+                en: "A \(name.en.lowercased()) must be homed at \(levels.map(\.name.en).joined(separator: " or ")) level")
+        }
+    }
+
+    public static func < (a: StaffRole, b: StaffRole) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!  // programmer error: allCases holds every case
+    }
+
+    /// Parses a role code from a form or the command line.
+    public init(code: String, field: String = "role") throws(UserError) {
+        guard let role = StaffRole(rawValue: code) else {
+            throw UserError("staff.role_unknown", field: field,
+                            zh: "未知角色：\(code)", en: "Unknown role: \(code)")
+        }
+        self = role
+    }
+}
+
+/// 三员分立: an account may only be changed by the security administrator, and
+/// the role of an administration account can never change into another one,
+/// so no account accumulates two duties over time.
+public enum AdminSeparation {
+    public static func validateRoleChange(from old: StaffRole, to new: StaffRole) throws(UserError) {
+        guard old != new else { return }
+        if old.adminDuty != nil || new.adminDuty != nil {
+            throw UserError("staff.admin_role_change", field: "role",
+                            zh: "系统、安全、审计管理员的角色不可变更，请另建账号",
+                            en: "The role of a system, security or audit administrator cannot change; create a separate account")
+        }
+    }
+}
+
+/// The part of the region tree a user may see: the subtree under their home region.
+public struct RegionScope: Sendable, Hashable {
+    public let root: RegionCode
+
+    public init(root: RegionCode) { self.root = root }
+
+    public func allows(_ code: RegionCode) -> Bool { root.contains(code) }
+
+    /// The SQL `LIKE` pattern selecting the scope's region codes (codes are digits only).
+    public var likePattern: String { root.value + "%" }
+}

@@ -1,0 +1,65 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import JiuzhuCore
+import Vapor
+
+/// Where the data lives, from `DATABASE_URL`: an embedded SQLite file by
+/// default, PostgreSQL for several instances.
+public enum DatabaseLocation: Sendable, Equatable {
+    case sqliteFile(path: String)
+    case sqliteMemory
+    /// `schema`, when set, confines every table to that PostgreSQL schema
+    /// (used by the tests to run in parallel on one server).
+    case postgres(url: String, schema: String?)
+
+    public static let defaultSQLitePath = "jiuzhu.sqlite"
+
+    /// Parses `DATABASE_URL`: `sqlite:PATH`, `sqlite:///ABSOLUTE/PATH`,
+    /// `sqlite::memory:`, `postgres://…` or `postgresql://…`; empty means the default file.
+    public init(url: String?) throws(UserError) {
+        let text = (url ?? "").trimmingCharacters(in: .whitespaces)
+        if text.isEmpty {
+            self = .sqliteFile(path: Self.defaultSQLitePath)
+        } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            self = .postgres(url: text, schema: nil)
+        } else if text.hasPrefix("sqlite:") {
+            var path = String(text.dropFirst("sqlite:".count))
+            if path == ":memory:" {
+                self = .sqliteMemory
+                return
+            }
+            if path.hasPrefix("//") { path.removeFirst(2) }
+            guard !path.isEmpty else { throw Self.badURL(text) }
+            self = .sqliteFile(path: path)
+        } else {
+            throw Self.badURL(text)
+        }
+    }
+
+    private static func badURL(_ text: String) -> UserError {
+        UserError("config.database_url", field: "DATABASE_URL",
+                  zh: "无法识别的 DATABASE_URL：应为 sqlite:文件路径 或 postgres://用户:密码@主机:端口/库名",
+                  en: "Unrecognised DATABASE_URL: use sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DB")
+    }
+
+    public var isPostgres: Bool {
+        if case .postgres = self { return true }
+        return false
+    }
+
+    /// Registers the database with Fluent as the default.
+    public func configure(_ databases: Databases) throws {
+        switch self {
+        case .sqliteFile(let path):
+            databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        case .sqliteMemory:
+            databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+        case .postgres(let url, let schema):
+            var configuration = try SQLPostgresConfiguration(url: url)
+            if let schema { configuration.searchPath = [schema] }
+            databases.use(.postgres(configuration: configuration, sqlLogLevel: .debug), as: .psql)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import FluentKit
+
+/// Every migration in order. The numbers in the names are their order; a
+/// released migration is never edited, only followed by a new one.
+public enum JiuzhuMigrations {
+    public static let all: [any AsyncMigration] = [
+        M001CreateRegions(),
+        M002CreateStaff(),
+        M003CreateSessions(),
+        M004CreateAudit(),
+        M005CreateCalendar(),
+    ]
+
+    public static func register(on migrations: Migrations) {
+        for migration in all { migrations.add(migration) }
+    }
+}

@@ -1,0 +1,47 @@
+import Fluent
+import Foundation
+import JiuzhuCore
+import JiuzhuStore
+import Vapor
+
+/// Wires the application: database, migrations, middleware, routes.
+public func configure(_ app: Application, options: JiuzhuOptions) async throws {
+    app.storage[OptionsKey.self] = options
+    try options.database.configure(app.databases)
+    JiuzhuMigrations.register(on: app.migrations)
+
+    // Middleware, outermost first. Routing happens before these run, so each
+    // one can read the matched route's access rule.
+    app.middleware = Middlewares()
+    app.middleware.use(PageErrorMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware(hsts: options.secureCookies))
+    app.middleware.use(StaffSessionMiddleware())
+    app.middleware.use(CSRFMiddleware())
+    app.middleware.use(AccessMiddleware())
+
+    app.routes.defaultMaxBodySize = "1mb"
+    try routes(app)
+}
+
+/// Migrates and, in demo mode, seeds an empty database.
+@discardableResult
+public func prepareDatabase(_ app: Application, seedDemo: Bool) async throws -> (regions: Int, staff: Int) {
+    try await app.autoMigrate()
+    guard seedDemo else { return (0, 0) }
+    let regions = try await DemoRegions.seed(on: app.db)
+    let staff = try await DemoStaff.seed(on: app.db, keys: app.jiuzhu.keys, bcryptCost: min(app.jiuzhu.bcryptCost, 10))
+    return (regions, staff)
+}
+
+func routes(_ app: Application) throws {
+    let controllers: [any RouteCollection] = [
+        StaticController(),
+        LoginController(),
+        HomeController(),
+        RegionsController(),
+        UsersController(),
+        CalendarController(),
+        AuditController(),
+    ]
+    for controller in controllers { try app.register(collection: controller) }
+}

@@ -1,0 +1,140 @@
+import JiuzhuCore
+import Plot
+
+/// What every page needs to know about who is looking.
+struct ViewContext: Sendable {
+    var language: JiuzhuCore.Language
+    var demo: Bool
+    var csrf: String
+    var staff: StaffHeader?
+    var path: String
+
+    struct StaffHeader: Sendable {
+        let displayName: String
+        let role: StaffRole
+        let regionName: String
+        let regionCode: String
+    }
+
+    func t(_ text: Bilingual) -> String { text.text(language) }
+}
+
+typealias PageNode = Node<HTML.BodyContext>
+
+/// The page shell: header with user, role and region, navigation by role,
+/// the demo banner, the content. No script; one small stylesheet.
+struct Page {
+    let title: Bilingual
+    let context: ViewContext
+    let content: [PageNode]
+
+    init(title: Bilingual, context: ViewContext, content: [PageNode]) {
+        self.title = title
+        self.context = context
+        self.content = content
+    }
+
+    func render() -> String {
+        let c = context
+        let html = HTML(
+            .attribute(named: "lang", value: c.language == .zh ? "zh-CN" : "en"),
+            .head(
+                .meta(.charset(.utf8)),
+                .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
+                .title("\(c.t(title)) · \(c.t(S.appName))"),
+                .link(.rel(.stylesheet), .href("/static/app.css"))
+            ),
+            .body(
+                .if(c.demo, .div(.class("demo-banner"), .text(c.t(S.demoBanner)))),
+                .header(
+                    .class("top"),
+                    .a(.class("brand"), .href("/"), .text(c.t(S.appName))),
+                    .unwrap(c.staff) { staff in
+                        .div(
+                            .class("who"),
+                            .span(.id("user-name"), .text(staff.displayName)),
+                            .span(.id("user-role"), .text(c.t(staff.role.name))),
+                            .span(.id("user-region"), .attribute(named: "data-code", value: staff.regionCode), .text(staff.regionName)),
+                            .form(.id("logout-form"), .method(.post), .action("/logout"),
+                                  csrfField(c),
+                                  .button(.id("logout-submit"), .type(.submit), .text(c.t(S.logout))))
+                        )
+                    },
+                    .a(.class("lang"), .href("/lang/\(c.language == .zh ? "en" : "zh")?back=\(c.path)"), .text(c.t(S.language)))
+                ),
+                .unwrap(c.staff) { staff in navigation(staff.role, c) },
+                .main(.group(content))
+            )
+        )
+        return html.render()
+    }
+
+    private func navigation(_ role: StaffRole, _ c: ViewContext) -> PageNode {
+        let items: [(Permission?, String, Bilingual)] = [
+            (.viewTasks, "/", S.myTasks),
+            (.viewRegions, "/regions", S.regions),
+            (.manageRegions, "/admin/regions", S.regionAdmin),
+            (.manageCalendar, "/admin/calendar", S.calendar),
+            (.manageUsers, "/admin/users", S.users),
+            (.viewAudit, "/audit", S.audit),
+        ]
+        return .nav(.class("menu"), .ul(.forEach(items.filter { $0.0.map(role.has) ?? true }) { item in
+            .li(.a(.href(item.1), .class(isCurrent(item.1, c.path) ? "current" : ""), .text(c.t(item.2))))
+        }))
+    }
+
+    private func isCurrent(_ link: String, _ path: String) -> Bool {
+        link == "/" ? path == "/" : path.hasPrefix(link)
+    }
+}
+
+func csrfField(_ c: ViewContext) -> Node<HTML.FormContext> {
+    .input(.type(.hidden), .name("_csrf"), .value(c.csrf))
+}
+
+
+// MARK: Form pieces
+
+/// A labelled text field with its error, keeping what was typed.
+func field(_ name: String, label: Bilingual, value: String = "", type: HTMLInputType = .text,
+           errors: [String: UserError], _ c: ViewContext, required: Bool = true,
+           autocomplete: String? = nil, hint: Bilingual? = nil) -> Node<HTML.FormContext> {
+    let error = errors[name]
+    return .div(
+        .class(error == nil ? "field" : "field invalid"),
+        .label(.for("f-\(name)"), .text(c.t(label))),
+        .input(.id("f-\(name)"), .name(name), .type(type), .value(type == .password ? "" : value),
+               .required(required), .attribute(named: "autocomplete", value: autocomplete),
+               .attribute(named: "aria-invalid", value: error == nil ? nil : "true")),
+        .unwrap(hint) { .small(.class("hint"), .text(c.t($0))) },
+        .unwrap(error) { .p(.class("field-error"), .text("\($0.message.zh) / \($0.message.en)")) }
+    )
+}
+
+func selectField(_ name: String, label: Bilingual, options: [(String, String)], selected: String,
+                 errors: [String: UserError], _ c: ViewContext) -> Node<HTML.FormContext> {
+    let error = errors[name]
+    return .div(
+        .class(error == nil ? "field" : "field invalid"),
+        .label(.for("f-\(name)"), .text(c.t(label))),
+        .select(.id("f-\(name)"), .attribute(named: "name", value: name), .forEach(options) { option in
+            .element(named: "option", nodes: [.attribute(named: "value", value: option.0), .attribute(named: "selected", value: option.0 == selected ? "selected" : nil), .text(option.1)])
+        }),
+        .unwrap(error) { .p(.class("field-error"), .text("\($0.message.zh) / \($0.message.en)")) }
+    )
+}
+
+/// A message about the whole form, in both languages so nobody misses it.
+func formError(_ error: UserError?) -> PageNode {
+    .unwrap(error) { e in .p(.class("form-error"), .attribute(named: "role", value: "alert"), .text("\(e.message.zh) / \(e.message.en)")) }
+}
+
+func notice(_ text: String?) -> PageNode {
+    .unwrap(text) { .p(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) }
+}
+
+/// A one-button form posting to `action` (disable, remove, ...).
+func actionButton(_ action: String, label: Bilingual, _ c: ViewContext, id: String? = nil) -> Node<HTML.BodyContext> {
+    .form(.class("inline"), .method(.post), .action(action), csrfField(c),
+          .button(.type(.submit), .attribute(named: "id", value: id), .text(c.t(label))))
+}

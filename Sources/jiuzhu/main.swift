@@ -1,0 +1,4 @@
+import Foundation
+import JiuzhuWeb
+
+exit(await Launcher.main(arguments: CommandLine.arguments))

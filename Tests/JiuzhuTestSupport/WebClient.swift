@@ -1,0 +1,72 @@
+import Foundation
+import JiuzhuStore
+import Vapor
+import VaporTesting
+
+/// A browser-like client over the in-memory tester: keeps cookies, finds the
+/// CSRF token in the last page, posts forms.
+public final class WebClient: @unchecked Sendable {
+    public let app: Application
+    public private(set) var cookies: [String: String] = [:]
+    public private(set) var lastCSRF: String?
+
+    public init(app: Application) { self.app = app }
+
+    @discardableResult
+    public func get(_ path: String) async throws -> TestingHTTPResponse {
+        try await send(.GET, path, body: nil)
+    }
+
+    /// Posts a form; adds the CSRF token from the last page unless `csrf` is given ("" sends none).
+    @discardableResult
+    public func post(_ path: String, _ form: [String: String] = [:], csrf: String? = nil) async throws -> TestingHTTPResponse {
+        var fields = form
+        let token = csrf ?? lastCSRF
+        if let token, !token.isEmpty { fields["_csrf"] = token }
+        let body = fields.map { "\(Self.escape($0.key))=\(Self.escape($0.value))" }.sorted().joined(separator: "&")
+        return try await send(.POST, path, body: body)
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, body: String?) async throws -> TestingHTTPResponse {
+        var headers = HTTPHeaders()
+        if !cookies.isEmpty {
+            headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; "))
+        }
+        var buffer = ByteBufferAllocator().buffer(capacity: 0)
+        if let body {
+            headers.contentType = .urlEncodedForm
+            buffer.writeString(body)
+        }
+        let response = try await app.testing().performTest(
+            request: TestingHTTPRequest(method: method, url: URI(path: path), headers: headers, body: buffer))
+        for header in response.headers[.setCookie] {
+            let pair = header.split(separator: ";", maxSplits: 1)[0]
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            let expired = header.lowercased().contains("expires=thu, 01 jan 1970") || header.lowercased().contains("max-age=0")
+            if expired || parts[1].isEmpty { cookies[parts[0]] = nil } else { cookies[parts[0]] = parts[1] }
+        }
+        if let token = Self.csrf(in: String(buffer: response.body)) { lastCSRF = token }
+        return response
+    }
+
+    static func csrf(in html: String) -> String? {
+        guard let range = html.range(of: #"name="_csrf" value="([^"]+)""#, options: .regularExpression) else { return nil }
+        let match = String(html[range])
+        return match.components(separatedBy: "value=\"").last?.dropLast().description
+    }
+
+    static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// Logs in with password and the current TOTP code; returns the final response.
+    @discardableResult
+    public func login(_ username: String, password: String, secret: String, at now: Date) async throws -> TestingHTTPResponse {
+        try await get("/login")
+        let code = StaffRepository.code(secret: secret, at: now) ?? ""
+        return try await post("/login", ["username": username, "password": password, "totp": code])
+    }
+}
