@@ -130,7 +130,7 @@ import Vapor
         }
     }
 
-    @Test(arguments: [-31.0, 0, 29, 31])
+    @Test(arguments: [-29.0, -1, 0, 29, 31, 59])
     func acceptsCodesOneStepEitherSide(_ offset: Double) async throws {
         try await withTestApp(.sqlite, seedDemo: true) { app in
             _ = try await makeUser(app, secret: secret)

@@ -375,3 +375,29 @@ private func loggedIn(_ app: Application, _ role: StaffRole, clock: TestClock) a
         }
     }
 }
+
+@Suite struct EscapingTests {
+    @Test(arguments: [
+        ("\"><script>x</script>", "&quot;&gt;&lt;script&gt;x&lt;/script&gt;"),
+        ("a&b", "a&amp;b"),
+        ("it's", "it&#39;s"),
+        ("中文", "中文"),
+    ])
+    func attributeValuesAreEscaped(_ raw: String, _ expected: String) {
+        #expect(attr(raw) == expected)
+    }
+
+    @Test func typedTextCannotBreakOutOfAFormField() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let admin = try await loggedIn(app, .securityAdmin, clock: clock)
+            try await admin.get("/admin/users")
+            let response = try await admin.post("/admin/users", ["username": "\"><script>alert(1)</script>", "displayName": "x",
+                                                                 "role": "county_reviewer", "region": "340321", "password": "x"])
+            #expect(response.status == .badRequest)
+            let html = body(response)
+            #expect(!html.contains("<script>alert(1)</script>"))
+            #expect(html.contains("value=\"&quot;&gt;&lt;script&gt;"))
+        }
+    }
+}

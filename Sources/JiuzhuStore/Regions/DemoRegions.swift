@@ -72,8 +72,8 @@ public enum DemoRegions {
                 let township = county + suffix
                 let validFrom = fixed.first { $0.code == county }?.validFrom ?? "1990-01-01"
                 rows.append((township, name, validFrom, nil))
-                // Communities are numbered from 001, villages from 200, as in the statistical codes.
-                var community = 1, village = 200
+                // Communities are numbered from 001, villages from 201, as in the statistical codes.
+                var community = 1, village = 201
                 for villageName in villages {
                     let isCommunity = villageName.hasSuffix("社区")
                     let number = isCommunity ? community : village

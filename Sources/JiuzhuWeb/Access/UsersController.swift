@@ -52,7 +52,7 @@ struct UsersController: RouteCollection {
                 .forEach(rows) { user in
                     let id = user.id?.uuidString ?? ""
                     let locked = req.options.policy.isLocked(until: user.lockedUntil, now: now)
-                    return .tr(.data(named: "username", value: user.username),
+                    return .tr(.data(named: "username", value: attr(user.username)),
                         .td(.text(user.username)), .td(.text(user.displayName)),
                         .td(.text(user.role.map { c.t($0.name) } ?? user.roleCode)), .td(.text(user.regionCode)),
                         .td(.text([user.disabled ? c.t(S.disabled) : c.t(S.active), locked ? c.t(S.locked) : nil,

@@ -13,8 +13,8 @@ public func configure(_ app: Application, options: JiuzhuOptions) async throws {
     // Middleware, outermost first. Routing happens before these run, so each
     // one can read the matched route's access rule.
     app.middleware = Middlewares()
-    app.middleware.use(PageErrorMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(hsts: options.secureCookies))
+    app.middleware.use(PageErrorMiddleware())
     app.middleware.use(StaffSessionMiddleware())
     app.middleware.use(CSRFMiddleware())
     app.middleware.use(AccessMiddleware())

@@ -44,7 +44,7 @@ struct CalendarController: RouteCollection {
             .div(.class("scroll"), .table(.id("calendar-days"),
                 .tr(.th(.text(c.t(S.date))), .th(.text(c.t(S.kind))), .th(.text(c.t(S.name))), .th(.text(c.t(S.actions)))),
                 .forEach(days) { day in
-                    .tr(.data(named: "date", value: day.date.description),
+                    .tr(.data(named: "date", value: attr(day.date.description)),
                         .td(.text(day.date.description)),
                         .td(.text(c.t(day.kind == .holiday ? S.holiday : S.workday))),
                         .td(.text(day.name)),

@@ -41,7 +41,7 @@ struct Page {
             .head(
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
-                .title("\(c.t(title)) · \(c.t(S.appName))"),
+                .element(named: "title", text: "\(c.t(title)) · \(c.t(S.appName))"),
                 .link(.rel(.stylesheet), .href("/static/app.css"))
             ),
             .body(
@@ -54,13 +54,13 @@ struct Page {
                             .class("who"),
                             .span(.id("user-name"), .text(staff.displayName)),
                             .span(.id("user-role"), .text(c.t(staff.role.name))),
-                            .span(.id("user-region"), .attribute(named: "data-code", value: staff.regionCode), .text(staff.regionName)),
+                            .span(.id("user-region"), .attribute(named: "data-code", value: attr(staff.regionCode)), .text(staff.regionName)),
                             .form(.id("logout-form"), .method(.post), .action("/logout"),
                                   csrfField(c),
                                   .button(.id("logout-submit"), .type(.submit), .text(c.t(S.logout))))
                         )
                     },
-                    .a(.class("lang"), .href("/lang/\(c.language == .zh ? "en" : "zh")?back=\(c.path)"), .text(c.t(S.language)))
+                    .a(.class("lang"), .href("/lang/\(c.language == .zh ? "en" : "zh")?back=" + attr(c.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/")), .text(c.t(S.language)))
                 ),
                 .unwrap(c.staff) { staff in navigation(staff.role, c) },
                 .main(.group(content))
@@ -88,8 +88,26 @@ struct Page {
     }
 }
 
+/// Plot writes attribute values as they are given (text nodes it escapes), so
+/// every attribute value that is not a literal goes through this.
+func attr(_ value: String) -> String {
+    var out = ""
+    out.reserveCapacity(value.count)
+    for ch in value {
+        switch ch {
+        case "&": out += "&amp;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        default: out.append(ch)
+        }
+    }
+    return out
+}
+
 func csrfField(_ c: ViewContext) -> Node<HTML.FormContext> {
-    .input(.type(.hidden), .name("_csrf"), .value(c.csrf))
+    .input(.type(.hidden), .name("_csrf"), .value(attr(c.csrf)))
 }
 
 
@@ -103,7 +121,7 @@ func field(_ name: String, label: Bilingual, value: String = "", type: HTMLInput
     return .div(
         .class(error == nil ? "field" : "field invalid"),
         .label(.for("f-\(name)"), .text(c.t(label))),
-        .input(.id("f-\(name)"), .name(name), .type(type), .value(type == .password ? "" : value),
+        .input(.id("f-\(name)"), .name(name), .type(type), .value(type == .password ? "" : attr(value)),
                .required(required), .attribute(named: "autocomplete", value: autocomplete),
                .attribute(named: "aria-invalid", value: error == nil ? nil : "true")),
         .unwrap(hint) { .small(.class("hint"), .text(c.t($0))) },
@@ -118,7 +136,7 @@ func selectField(_ name: String, label: Bilingual, options: [(String, String)], 
         .class(error == nil ? "field" : "field invalid"),
         .label(.for("f-\(name)"), .text(c.t(label))),
         .select(.id("f-\(name)"), .attribute(named: "name", value: name), .forEach(options) { option in
-            .element(named: "option", nodes: [.attribute(named: "value", value: option.0), .attribute(named: "selected", value: option.0 == selected ? "selected" : nil), .text(option.1)])
+            .element(named: "option", nodes: [.attribute(named: "value", value: attr(option.0)), .attribute(named: "selected", value: option.0 == selected ? "selected" : nil), .text(option.1)])
         }),
         .unwrap(error) { .p(.class("field-error"), .text("\($0.message.zh) / \($0.message.en)")) }
     )

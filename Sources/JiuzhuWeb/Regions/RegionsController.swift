@@ -55,7 +55,7 @@ struct RegionsController: RouteCollection {
                 c.t(Bilingual(zh: "该区划已失效（\(region.validTo ?? "")）", en: "This division is no longer valid (\(region.validTo ?? ""))"))))),
             .h2(.text(c.t(S.children))),
             .ul(.id("region-tree"), .class("tree"), .forEach(tree) { row in
-                .li(.data(named: "code", value: row.id ?? ""), .class("level-\(row.level - code.level.rawValue)"),
+                .li(.data(named: "code", value: attr(row.id ?? "")), .class("level-\(row.level - code.level.rawValue)"),
                     .a(.href("/regions/\(row.id ?? "")"), .text(row.name)),
                     .small(.text(" \(row.id ?? "")")),
                     .if(!row.isValid(on: today), .small(.class("muted"), .text(" · \(c.t(Bilingual(zh: "已失效", en: "expired")))"))))
