@@ -96,3 +96,76 @@ struct AuditCommand: AsyncCommand {
         if !result.isIntact { throw CommandExit(status: 1) }
     }
 }
+
+/// `jiuzhu region add --code 34 --name 安徽省 [--valid-from 1990-01-01]` and
+/// `jiuzhu region import --file FILE.csv` (header `code,name,validFrom,validTo`):
+/// how a real installation loads its division list before the first account.
+struct RegionCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "action", help: "add | import")
+        var action: String
+        @Option(name: "file", help: "CSV file for import (header code,name,validFrom,validTo)")
+        var file: String?
+        @Option(name: "code", help: "region code (2, 4, 6, 9 or 12 digits; 6-digit GB/T 2260 accepted)")
+        var code: String?
+        @Option(name: "name", help: "name / 名称")
+        var name: String?
+        @Option(name: "valid-from", help: "YYYY-MM-DD, default 1990-01-01")
+        var validFrom: String?
+    }
+
+    var help: String { "Load regions / 导入区划: add, import" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        var rows: [(code: String, name: String, from: String, to: String, line: Int)] = []
+        switch signature.action {
+        case "add":
+            rows.append((signature.code ?? "", signature.name ?? "", signature.validFrom ?? "1990-01-01", "", 0))
+        case "import":
+            guard let path = signature.file, let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw UserError("cli.file", zh: "无法读取文件", en: "Cannot read the file")
+            }
+            for (index, line) in text.split(whereSeparator: \.isNewline).enumerated() where index > 0 {
+                let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                rows.append((cells.first ?? "", cells.count > 1 ? cells[1] : "", cells.count > 2 && !cells[2].isEmpty ? cells[2] : "1990-01-01",
+                             cells.count > 3 ? cells[3] : "", index + 1))
+            }
+        default:
+            throw UserError("cli.action", zh: "未知操作：\(signature.action)（可用：add、import）", en: "Unknown action: \(signature.action) (use: add, import)")
+        }
+        // Parents before children, so a file in any order loads.
+        var parsed: [(RegionCode, String, LocalDate, LocalDate?, Int)] = []
+        var problems: [String] = []
+        for row in rows {
+            let result = Result { () throws(UserError) in
+                (try RegionCode(row.code), try LocalDate(parsing: row.from, field: "validFrom"),
+                 row.to.isEmpty ? nil : try LocalDate(parsing: row.to, field: "validTo"))
+            }
+            switch result {
+            case .success(let (code, from, to)): parsed.append((code, row.name, from, to, row.line))
+            case .failure(let error): problems.append("line \(row.line): \(error.message.zh) / \(error.message.en)")
+            }
+        }
+        parsed.sort { ($0.0.level, $0.0.value) < ($1.0.level, $1.0.value) }
+        var saved = 0
+        for (code, name, from, to, line) in parsed {
+            do {
+                try await app.db.transaction { tx in
+                    try await RegionRepository(db: tx).save(code: code, name: name, validFrom: from, validTo: to,
+                                                            in: RegionScope(root: code.lineage[0]))
+                    try await AuditChain(keys: app.jiuzhu.keys).append(
+                        AuditEntry(actor: "cli", role: "", region: code.value, action: "region.import", objectType: "region",
+                                   objectID: code.value, client: "cli", detail: name), on: tx)
+                }
+                saved += 1
+            } catch let error as UserError {
+                problems.append("line \(line) \(code.value): \(error.message.zh) / \(error.message.en)")
+            }
+        }
+        context.console.print("已保存 / saved: \(saved)")
+        for problem in problems { context.console.print(problem) }
+        if !problems.isEmpty { throw CommandExit(status: 2) }
+    }
+}

@@ -5,7 +5,7 @@ import JiuzhuStore
 import Vapor
 
 /// The `jiuzhu` command line: `serve [--demo]`, `migrate`, `demo`,
-/// `user create`, `audit verify`, `keys generate`.
+/// `region add|import`, `user create`, `audit verify`, `keys generate`.
 public enum Launcher {
     public static func main(arguments: [String]) async -> Int32 {
         var args = arguments
@@ -36,6 +36,7 @@ public enum Launcher {
                 app.asyncCommands.use(DemoCommand(), as: "demo")
                 app.asyncCommands.use(UserCommand(), as: "user")
                 app.asyncCommands.use(AuditCommand(), as: "audit")
+                app.asyncCommands.use(RegionCommand(), as: "region")
                 if command == "serve" || command.hasPrefix("-") {
                     try await prepareDatabase(app, seedDemo: demo)
                     if demo { printDemoLogins() }
