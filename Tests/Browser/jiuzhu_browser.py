@@ -53,6 +53,7 @@ ROLE_CODES = (
     "system_admin",
     "security_admin",
     "audit_admin",
+    "department_officer",
 )
 
 CHROMIUM_BINARY = os.environ.get("JIUZHU_CHROMIUM", "/usr/bin/chromium")

@@ -27,6 +27,14 @@ public final class WebClient: @unchecked Sendable {
         return try await send(.POST, path, body: body)
     }
 
+    /// Posts name/value pairs in order (repeated names for checkbox lists), with the CSRF token.
+    @discardableResult
+    public func post(_ path: String, pairs: [(String, String)]) async throws -> TestingHTTPResponse {
+        var all = pairs
+        if let token = lastCSRF { all.append(("_csrf", token)) }
+        return try await send(.POST, path, body: all.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&"))
+    }
+
     private func send(_ method: HTTPMethod, _ path: String, body: String?) async throws -> TestingHTTPResponse {
         var headers = HTTPHeaders()
         if !cookies.isEmpty {

@@ -13,6 +13,12 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case manageUsers
     /// 审计管理 — browse the audit log.
     case viewAudit
+    /// 一门受理 — register applications at the window or in the village.
+    case registerApplications
+    /// Search persons and households and open their records (each opening audited).
+    case viewPeople
+    /// Work a department's referral queue.
+    case handleReferrals
 }
 
 /// The separated administration duties of an MLPS level 3 system (三员分立).
@@ -34,6 +40,8 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Comparable {
     case systemAdmin = "system_admin"
     case securityAdmin = "security_admin"
     case auditAdmin = "audit_admin"
+    /// A department's officer (medical insurance, education, ...) who works referrals.
+    case departmentOfficer = "department_officer"
 
     public var name: Bilingual {
         switch self {
@@ -48,6 +56,7 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Comparable {
         case .systemAdmin: Bilingual(zh: "系统管理员", en: "System administrator")
         case .securityAdmin: Bilingual(zh: "安全管理员", en: "Security administrator")
         case .auditAdmin: Bilingual(zh: "审计管理员", en: "Audit administrator")
+        case .departmentOfficer: Bilingual(zh: "部门经办人", en: "Department officer")
         }
     }
 
@@ -60,6 +69,7 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Comparable {
         case .citySupervisor: [.city]
         case .provinceSupervisor: [.province]
         case .systemAdmin, .securityAdmin, .auditAdmin: [.province, .city, .county]
+        case .departmentOfficer: [.city, .county]
         }
     }
 
@@ -77,7 +87,11 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Comparable {
         case .systemAdmin: [.viewRegions, .manageRegions, .manageCalendar]
         case .securityAdmin: [.viewRegions, .manageUsers]
         case .auditAdmin: [.viewAudit]
-        default: [.viewTasks, .viewRegions]
+        case .departmentOfficer: [.viewTasks, .handleReferrals]
+        case .villageAssistant, .townshipCaseworker, .townshipApprover:
+            [.viewTasks, .viewRegions, .registerApplications, .viewPeople]
+        case .countyReviewer, .verificationOfficer, .paymentOfficer, .citySupervisor, .provinceSupervisor:
+            [.viewTasks, .viewRegions, .viewPeople]
         }
     }
 

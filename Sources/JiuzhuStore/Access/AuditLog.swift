@@ -22,6 +22,8 @@ public final class AuditEventRecord: Model, @unchecked Sendable {
     @Field(key: "client") public var client: String
     @Field(key: "detail") public var detail: String
     @Field(key: "prev_hash") public var prevHash: String
+    /// Which master key's audit key sealed this row.
+    @Field(key: "key_id") public var keyID: String
     @Field(key: "hash") public var hash: String
 
     public init() {}
@@ -57,6 +59,7 @@ struct M004CreateAudit: AsyncMigration {
             .field("client", .string, .required)
             .field("detail", .string, .required)
             .field("prev_hash", .string, .required)
+            .field("key_id", .string, .required)
             .field("hash", .string, .required)
             .create()
         for column in ["at_ms", "actor", "action", "region"] {
@@ -113,9 +116,9 @@ public struct AuditEntry: Sendable {
 /// Appending to and verifying the chain.
 public struct AuditChain: Sendable {
     public static let genesis = String(repeating: "0", count: 64)
-    let key: SymmetricKey
+    let keys: KeyRing
 
-    public init(keys: KeyRing) { self.key = keys.auditKey }
+    public init(keys: KeyRing) { self.keys = keys }
 
     /// Appends one event. Inside a caller's transaction the event commits or
     /// rolls back with the change it records.
@@ -141,7 +144,8 @@ public struct AuditChain: Sendable {
             event.client = String(entry.client.prefix(64))
             event.detail = String(entry.detail.prefix(1000))
             event.prevHash = head.hash
-            event.hash = seal(event)
+            event.keyID = keys.current.id
+            event.hash = seal(event) ?? ""
             try await event.create(on: tx)
             head.hash = event.hash
             try await head.update(on: tx)
@@ -151,10 +155,11 @@ public struct AuditChain: Sendable {
 
     /// HMAC-SHA256 over the previous hash and every field, each length-prefixed
     /// so that no two different rows serialise alike.
-    func seal(_ e: AuditEventRecord) -> String {
+    func seal(_ e: AuditEventRecord) -> String? {
+        guard let key = keys.auditKey(id: e.keyID) else { return nil }
         let fields: [String] = [
             String(e.id ?? 0), String(e.atMillis), e.actor, e.role, e.region, e.action,
-            e.objectType, e.objectID, e.outcome, e.client, e.detail, e.prevHash,
+            e.objectType, e.objectID, e.outcome, e.client, e.detail, e.prevHash, e.keyID,
         ]
         var message = Data("jiuzhu-audit-v1".utf8)
         for field in fields {

@@ -15,6 +15,7 @@ public enum DemoStaff {
         public let username: String
         public let displayName: String
         public let region: String
+        public var department: Department? = nil
         public var totpSecret: String { DemoStaff.secret(for: username) }
     }
 
@@ -30,6 +31,8 @@ public enum DemoStaff {
         Login(role: .systemAdmin, username: "demo.sysadmin", displayName: "郑系统", region: "34"),
         Login(role: .securityAdmin, username: "demo.secadmin", displayName: "冯安全", region: "34"),
         Login(role: .auditAdmin, username: "demo.auditor", displayName: "陈审计", region: "34"),
+        Login(role: .departmentOfficer, username: "demo.medical", displayName: "褚医保", region: "340321", department: .medicalInsurance),
+        Login(role: .departmentOfficer, username: "demo.charity", displayName: "卫慈善", region: "340321", department: .charity),
     ]
 
     static func secret(for username: String) -> String {
@@ -46,7 +49,7 @@ public enum DemoStaff {
         for login in logins where try await repository.find(username: login.username) == nil {
             _ = try await repository.create(
                 NewStaff(username: login.username, displayName: login.displayName, role: login.role,
-                         region: try RegionCode(login.region), password: password),
+                         region: try RegionCode(login.region), password: password, department: login.department),
                 in: everywhere, now: now, totpSecret: login.totpSecret)
             created += 1
         }

@@ -20,8 +20,11 @@ public struct NewStaff: Sendable {
     public var role: StaffRole
     public var region: RegionCode
     public var password: String
+    public var department: Department?
 
-    public init(username: String, displayName: String, role: StaffRole, region: RegionCode, password: String) {
+    public init(username: String, displayName: String, role: StaffRole, region: RegionCode, password: String,
+                department: Department? = nil) {
+        self.department = department
         self.username = username
         self.displayName = displayName
         self.role = role
@@ -56,6 +59,10 @@ public struct StaffRepository: Sendable {
         let displayName = try Credentials.validateDisplayName(input.displayName)
         try Credentials.validatePassword(input.password)
         try input.role.validateHome(input.region)
+        if input.role == .departmentOfficer, input.department == nil {
+            throw UserError("staff.department_missing", field: "department", zh: "部门经办人须选择所属部门",
+                            en: "Choose the department of a department officer")
+        }
         guard scope.allows(input.region) else { throw RegionAccess.outOfScope(input.region).userError.on(field: "region") }
         guard try await RegionRecord.find(input.region.value, on: db) != nil else {
             throw UserError("staff.region_missing", field: "region", zh: "区划 \(input.region.value) 不存在",
@@ -70,6 +77,7 @@ public struct StaffRepository: Sendable {
         user.displayName = displayName
         user.roleCode = input.role.rawValue
         user.regionCode = input.region.value
+        user.department = input.role == .departmentOfficer ? input.department?.rawValue : nil
         user.passwordHash = try Bcrypt.hash(input.password, cost: bcryptCost)
         user.totpEnrolled = false
         if let totpSecret {

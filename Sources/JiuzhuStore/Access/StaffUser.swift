@@ -11,6 +11,8 @@ public final class StaffUser: Model, @unchecked Sendable {
     @Field(key: "display_name") public var displayName: String
     @Field(key: "role") public var roleCode: String
     @Field(key: "region_code") public var regionCode: String
+    /// For department officers: which department's referrals they work.
+    @OptionalField(key: "department") public var department: String?
     @Field(key: "password_hash") public var passwordHash: String
     /// The TOTP secret, sealed by the field cipher (it is a credential).
     @OptionalField(key: "totp_secret") public var totpSecretSealed: String?
@@ -36,6 +38,7 @@ struct M002CreateStaff: AsyncMigration {
             .field("display_name", .string, .required)
             .field("role", .string, .required)
             .field("region_code", .string, .required)
+            .field("department", .string)
             .field("password_hash", .string, .required)
             .field("totp_secret", .string)
             .field("totp_enrolled", .bool, .required)

@@ -2,11 +2,41 @@ import Crypto
 import Foundation
 import JiuzhuCore
 
-/// The keys of an installation, all derived with HKDF from one master key
-/// (`JIUZHU_MASTER_KEY`) that never enters the database.
+/// One master key and its id. The id names the key without revealing it, so
+/// every sealed value and audit row can say which key sealed it.
+public struct MasterKey: Sendable {
+    public let id: String
+    let key: SymmetricKey
+
+    public init(base64 text: String, field: String = "JIUZHU_MASTER_KEY") throws(UserError) {
+        guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count >= 32 else {
+            throw UserError("config.master_key", field: field,
+                            zh: "\(field) 必须是至少 32 字节的 base64 编码（可用 `jiuzhu keys generate` 生成）",
+                            en: "\(field) must be base64 of at least 32 bytes (make one with `jiuzhu keys generate`)")
+        }
+        self.init(key: SymmetricKey(data: data))
+    }
+
+    init(key: SymmetricKey, id: String? = nil) {
+        self.key = key
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("jiuzhu key id".utf8), using: key)
+        self.id = id ?? Data(mac).prefix(4).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func derive(_ purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, salt: Data("jiuzhu".utf8), info: Data(purpose.utf8), outputByteCount: 32)
+    }
+}
+
+/// The keys of an installation, all derived with HKDF from the master key
+/// (`JIUZHU_MASTER_KEY`), which never enters the database. During a key
+/// rotation the previous keys (`JIUZHU_PREVIOUS_MASTER_KEYS`) still open old
+/// values; retired keys stay there as long as audit rows sealed by them must verify.
 public struct KeyRing: Sendable {
-    public let keyID: String
-    let master: SymmetricKey
+    public let current: MasterKey
+    public let previous: [MasterKey]
+
+    public var keyID: String { current.id }
 
     /// 32 random bytes, base64: what `jiuzhu keys generate` prints.
     public static func generateMasterKey() -> String {
@@ -14,35 +44,49 @@ public struct KeyRing: Sendable {
     }
 
     /// A fixed, public key for `serve --demo` only: demo data is not secret.
-    public static let demo = KeyRing(master: SymmetricKey(data: SHA256.hash(data: Data("jiuzhu demo only - not secret".utf8))), keyID: "demo")
+    public static let demo = KeyRing(current: MasterKey(key: SymmetricKey(data: SHA256.hash(data: Data("jiuzhu demo only - not secret".utf8))), id: "demo"))
 
-    public init(master: SymmetricKey, keyID: String) {
-        self.master = master
-        self.keyID = keyID
+    public init(current: MasterKey, previous: [MasterKey] = []) {
+        self.current = current
+        self.previous = previous.filter { $0.id != current.id }
     }
 
-    /// Reads `JIUZHU_MASTER_KEY` (base64 of at least 32 bytes).
     public init(base64 text: String) throws(UserError) {
-        guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count >= 32 else {
-            throw UserError("config.master_key", field: "JIUZHU_MASTER_KEY",
-                            zh: "JIUZHU_MASTER_KEY 必须是至少 32 字节的 base64 编码（可用 `jiuzhu keys generate` 生成）",
-                            en: "JIUZHU_MASTER_KEY must be base64 of at least 32 bytes (make one with `jiuzhu keys generate`)")
-        }
-        let key = SymmetricKey(data: data)
-        // The key id names the key without revealing it, so rows can say which key sealed them.
-        let id = HMAC<SHA256>.authenticationCode(for: Data("jiuzhu key id".utf8), using: key)
-        self.init(master: key, keyID: Data(id).prefix(4).map { String(format: "%02x", $0) }.joined())
+        self.init(current: try MasterKey(base64: text))
     }
 
-    func derive(_ purpose: String) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: master, salt: Data("jiuzhu".utf8),
-                               info: Data(purpose.utf8), outputByteCount: 32)
+    /// Reads the current key and a comma-separated list of previous keys.
+    public init(current: String, previous: String?) throws(UserError) {
+        let old = try (previous ?? "").split(separator: ",").map { (text: Substring) throws(UserError) -> MasterKey in
+            try MasterKey(base64: String(text), field: "JIUZHU_PREVIOUS_MASTER_KEYS")
+        }
+        self.init(current: try MasterKey(base64: current), previous: old)
     }
+
+    var all: [MasterKey] { [current] + previous }
+
+    func key(id: String) -> MasterKey? { all.first { $0.id == id } }
 
     /// Keys the audit chain's HMAC, so that a rewritten chain cannot be re-sealed without it.
-    public var auditKey: SymmetricKey { derive("audit-chain v1") }
+    func auditKey(id: String) -> SymmetricKey? { key(id: id)?.derive("audit-chain v1") }
 
-    public var fieldCipher: any FieldCipher { AESGCMFieldCipher(key: derive("field v1"), keyID: keyID) }
+    public var fieldCipher: any FieldCipher { AESGCMFieldCipher(ring: self) }
+
+    /// HMAC blind index of a normalised value (an ID number) under the current key,
+    /// so exact lookups work without decrypting; `blindIndexes` gives every
+    /// key's value for lookups during a rotation.
+    public func blindIndex(_ value: String, purpose: String = "resident-id") -> String {
+        Self.blind(value, key: current, purpose: purpose)
+    }
+
+    public func blindIndexes(_ value: String, purpose: String = "resident-id") -> [String] {
+        all.map { Self.blind(value, key: $0, purpose: purpose) }
+    }
+
+    static func blind(_ value: String, key: MasterKey, purpose: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key.derive("blind-index \(purpose) v1"))
+            .map { String(format: "%02x", $0) }.joined()
+    }
 }
 
 /// Where a sealed value belongs; bound into the ciphertext as associated data,
@@ -66,22 +110,35 @@ public struct FieldContext: Sendable {
 public protocol FieldCipher: Sendable {
     func seal(_ plaintext: String, context: FieldContext) throws -> String
     func open(_ sealed: String, context: FieldContext) throws -> String
+    /// True when `sealed` was sealed by the current key (rotation skips it).
+    func isCurrent(_ sealed: String) -> Bool
+}
+
+extension FieldCipher {
+    public func seal(_ plaintext: String?, context: FieldContext) throws -> String? {
+        try plaintext.map { try seal($0, context: context) }
+    }
+
+    public func open(_ sealed: String?, context: FieldContext) throws -> String? {
+        try sealed.map { try open($0, context: context) }
+    }
 }
 
 public enum FieldCipherError: Error, Sendable {
     case malformed
-    case wrongKey(String)
+    case unknownKey(String)
 }
 
 struct AESGCMFieldCipher: FieldCipher {
-    let key: SymmetricKey
-    let keyID: String
+    let ring: KeyRing
+
+    private func key(_ master: MasterKey) -> SymmetricKey { master.derive("field v1") }
 
     /// `v1:<key id>:<base64 nonce‖ciphertext‖tag>`
     func seal(_ plaintext: String, context: FieldContext) throws -> String {
-        let box = try AES.GCM.seal(Data(plaintext.utf8), using: key, authenticating: context.associatedData)
+        let box = try AES.GCM.seal(Data(plaintext.utf8), using: key(ring.current), authenticating: context.associatedData)
         guard let combined = box.combined else { throw FieldCipherError.malformed }
-        return "v1:\(keyID):\(combined.base64EncodedString())"
+        return "v1:\(ring.current.id):\(combined.base64EncodedString())"
     }
 
     func open(_ sealed: String, context: FieldContext) throws -> String {
@@ -89,9 +146,11 @@ struct AESGCMFieldCipher: FieldCipher {
         guard parts.count == 3, parts[0] == "v1", let data = Data(base64Encoded: parts[2]) else {
             throw FieldCipherError.malformed
         }
-        guard parts[1] == keyID else { throw FieldCipherError.wrongKey(parts[1]) }
+        guard let master = ring.key(id: parts[1]) else { throw FieldCipherError.unknownKey(parts[1]) }
         let box = try AES.GCM.SealedBox(combined: data)
-        let plain = try AES.GCM.open(box, using: key, authenticating: context.associatedData)
+        let plain = try AES.GCM.open(box, using: key(master), authenticating: context.associatedData)
         return String(decoding: plain, as: UTF8.self)
     }
+
+    func isCurrent(_ sealed: String) -> Bool { sealed.hasPrefix("v1:\(ring.current.id):") }
 }

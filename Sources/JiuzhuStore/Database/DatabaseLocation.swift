@@ -49,13 +49,20 @@ public enum DatabaseLocation: Sendable, Equatable {
         return false
     }
 
+    /// Readers never wait for the writer in WAL mode; the setting is kept in the file.
+    public func prepare(_ db: any Database) async throws {
+        if case .sqliteFile = self {
+            try await (db as? any SQLDatabase)?.raw("PRAGMA journal_mode=WAL").run()
+        }
+    }
+
     /// Registers the database with Fluent as the default.
     public func configure(_ databases: Databases) throws {
         switch self {
         case .sqliteFile(let path):
-            databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+            databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(30), sqlLogLevel: .debug), as: .sqlite)
         case .sqliteMemory:
-            databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+            databases.use(.sqlite(.memory, connectionPoolTimeout: .seconds(30), sqlLogLevel: .debug), as: .sqlite)
         case .postgres(let url, let schema):
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema { configuration.searchPath = [schema] }

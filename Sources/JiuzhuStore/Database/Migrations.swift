@@ -9,6 +9,8 @@ public enum JiuzhuMigrations {
         M003CreateSessions(),
         M004CreateAudit(),
         M005CreateCalendar(),
+        M006CreatePeople(),
+        M007CreateIntake(),
     ]
 
     public static func register(on migrations: Migrations) {

@@ -18,6 +18,7 @@ struct UsersController: RouteCollection {
         var role: String?
         var region: String?
         var password: String?
+        var department: String?
     }
 
     func list(_ req: Request) async throws -> Response {
@@ -44,6 +45,8 @@ struct UsersController: RouteCollection {
                            field("displayName", label: S.displayName, value: form?.displayName ?? "", errors: errors, c),
                            selectField("role", label: S.role, options: roles, selected: form?.role ?? StaffRole.townshipCaseworker.rawValue, errors: errors, c),
                            field("region", label: S.region, value: form?.region ?? staff.region.value, errors: errors, c),
+                           selectField("department", label: S.department, options: [("", "—")] + Department.allCases.map { ($0.rawValue, c.t($0.name)) },
+                                       selected: form?.department ?? "", errors: errors, c),
                            field("password", label: S.initialPassword, type: .password, errors: errors, c, autocomplete: "new-password"),
                            .button(.type(.submit), .class("primary"), .text(c.t(S.newUser))))),
             .div(.class("scroll"), .table(.id("user-list"),
@@ -74,7 +77,8 @@ struct UsersController: RouteCollection {
             let role = try StaffRole(code: form.role ?? "")
             let region = try RegionCode(form.region ?? "", field: "region")
             let input = NewStaff(username: form.username ?? "", displayName: form.displayName ?? "", role: role,
-                                 region: region, password: form.password ?? "")
+                                 region: region, password: form.password ?? "",
+                                 department: Department(rawValue: form.department ?? ""))
             try await req.db.transaction { tx in
                 let user = try await StaffRepository(db: tx, keys: req.options.keys, policy: req.options.policy,
                                                      bcryptCost: req.options.bcryptCost)

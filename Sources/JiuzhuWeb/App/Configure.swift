@@ -26,6 +26,7 @@ public func configure(_ app: Application, options: JiuzhuOptions) async throws {
 /// Migrates and, in demo mode, seeds an empty database.
 @discardableResult
 public func prepareDatabase(_ app: Application, seedDemo: Bool) async throws -> (regions: Int, staff: Int) {
+    try await app.jiuzhu.database.prepare(app.db)
     try await app.autoMigrate()
     guard seedDemo else { return (0, 0) }
     let regions = try await DemoRegions.seed(on: app.db)
@@ -42,6 +43,10 @@ func routes(_ app: Application) throws {
         UsersController(),
         CalendarController(),
         AuditController(),
+        IntakeController(),
+        PeopleController(),
+        ReferralsController(),
+        PublicController(),
     ]
     for controller in controllers { try app.register(collection: controller) }
 }

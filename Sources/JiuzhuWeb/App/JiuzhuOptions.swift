@@ -34,7 +34,7 @@ public struct JiuzhuOptions: Sendable {
         let database = try DatabaseLocation(url: environment["DATABASE_URL"])
         let keys: KeyRing
         if let text = environment["JIUZHU_MASTER_KEY"], !text.isEmpty {
-            keys = try KeyRing(base64: text)
+            keys = try KeyRing(current: text, previous: environment["JIUZHU_PREVIOUS_MASTER_KEYS"])
         } else if demo {
             keys = .demo
         } else {

@@ -15,14 +15,36 @@ struct MigrateNowCommand: AsyncCommand {
     }
 }
 
-/// `jiuzhu demo`: migrates and seeds the demo regions and accounts.
+/// `jiuzhu demo [--persons N]`: migrates and seeds the demo regions and
+/// accounts, and with `--persons` adds that many synthetic people in households.
 struct DemoCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
+    struct Signature: CommandSignature {
+        @Option(name: "persons", help: "add this many synthetic persons (in households) to the demo villages")
+        var persons: Int?
+        @Option(name: "seed", help: "random seed for the synthetic population (default 2026)")
+        var seed: UInt64?
+    }
+
     var help: String { "Seed the demo province and accounts / 生成演示数据" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let seeded = try await prepareDatabase(context.application, seedDemo: true)
+        let app = context.application
+        let seeded = try await prepareDatabase(app, seedDemo: true)
         context.console.print("区划 / regions: \(seeded.regions), 账号 / accounts: \(seeded.staff)")
+        if let persons = signature.persons, persons > 0 {
+            let loader = PopulationLoader(db: app.db, keys: app.jiuzhu.keys)
+            let villages = try await loader.villages(under: try RegionCode("34"))
+            let start = Date()
+            let bar = context.console.progressBar(title: "人员 / persons")
+            bar.start()
+            let written = try await loader.load(persons: persons, villages: villages, seed: signature.seed ?? 2026,
+                                                asOf: LocalDate.today(), now: Date()) { done in
+                bar.activity.currentProgress = Double(done) / Double(persons)
+            }
+            bar.succeed()
+            let seconds = Date().timeIntervalSince(start)
+            context.console.print("已生成 / generated \(written) persons in \(String(format: "%.1f", seconds)) s (\(Int(Double(written) / max(seconds, 0.001))) /s)")
+        }
         Launcher.printDemoLogins()
     }
 }

@@ -37,6 +37,8 @@ public enum Launcher {
                 app.asyncCommands.use(UserCommand(), as: "user")
                 app.asyncCommands.use(AuditCommand(), as: "audit")
                 app.asyncCommands.use(RegionCommand(), as: "region")
+                app.asyncCommands.use(BenchCommand(), as: "bench")
+
                 if command == "serve" || command.hasPrefix("-") {
                     try await prepareDatabase(app, seedDemo: demo)
                     if demo { printDemoLogins() }

@@ -72,6 +72,9 @@ struct Page {
     private func navigation(_ role: StaffRole, _ c: ViewContext) -> PageNode {
         let items: [(Permission?, String, Bilingual)] = [
             (.viewTasks, "/", S.myTasks),
+            (.registerApplications, "/intake/new", T.newApplication),
+            (.viewPeople, "/people", T.people),
+            (.handleReferrals, "/referrals", T.referralQueue),
             (.viewRegions, "/regions", S.regions),
             (.manageRegions, "/admin/regions", S.regionAdmin),
             (.manageCalendar, "/admin/calendar", S.calendar),
@@ -113,15 +116,18 @@ func csrfField(_ c: ViewContext) -> Node<HTML.FormContext> {
 
 // MARK: Form pieces
 
-/// A labelled text field with its error, keeping what was typed.
-func field(_ name: String, label: Bilingual, value: String = "", type: HTMLInputType = .text,
+/// A labelled text field with its error, keeping what was typed. `name` is
+/// the error key (and id); `inputName` the form name when it differs
+/// (`members[0][name]` for the error key `members[0].name`).
+func field(_ name: String, inputName: String? = nil, label: Bilingual, value: String = "", type: HTMLInputType = .text,
            errors: [String: UserError], _ c: ViewContext, required: Bool = true,
            autocomplete: String? = nil, hint: Bilingual? = nil) -> Node<HTML.FormContext> {
     let error = errors[name]
+    let id = "f-" + name.replacingOccurrences(of: "[", with: "-").replacingOccurrences(of: "]", with: "").replacingOccurrences(of: ".", with: "-")
     return .div(
         .class(error == nil ? "field" : "field invalid"),
-        .label(.for("f-\(name)"), .text(c.t(label))),
-        .input(.id("f-\(name)"), .name(name), .type(type), .value(type == .password ? "" : attr(value)),
+        .label(.for(id), .text(c.t(label))),
+        .input(.id(id), .attribute(named: "name", value: attr(inputName ?? name)), .type(type), .value(type == .password ? "" : attr(value)),
                .required(required), .attribute(named: "autocomplete", value: autocomplete),
                .attribute(named: "aria-invalid", value: error == nil ? nil : "true")),
         .unwrap(hint) { .small(.class("hint"), .text(c.t($0))) },
@@ -129,13 +135,14 @@ func field(_ name: String, label: Bilingual, value: String = "", type: HTMLInput
     )
 }
 
-func selectField(_ name: String, label: Bilingual, options: [(String, String)], selected: String,
+func selectField(_ name: String, inputName: String? = nil, label: Bilingual, options: [(String, String)], selected: String,
                  errors: [String: UserError], _ c: ViewContext) -> Node<HTML.FormContext> {
     let error = errors[name]
+    let id = "f-" + name.replacingOccurrences(of: "[", with: "-").replacingOccurrences(of: "]", with: "").replacingOccurrences(of: ".", with: "-")
     return .div(
         .class(error == nil ? "field" : "field invalid"),
-        .label(.for("f-\(name)"), .text(c.t(label))),
-        .select(.id("f-\(name)"), .attribute(named: "name", value: name), .forEach(options) { option in
+        .label(.for(id), .text(c.t(label))),
+        .select(.id(id), .attribute(named: "name", value: attr(inputName ?? name)), .forEach(options) { option in
             .element(named: "option", nodes: [.attribute(named: "value", value: attr(option.0)), .attribute(named: "selected", value: option.0 == selected ? "selected" : nil), .text(option.1)])
         }),
         .unwrap(error) { .p(.class("field-error"), .text("\($0.message.zh) / \($0.message.en)")) }
@@ -143,7 +150,7 @@ func selectField(_ name: String, label: Bilingual, options: [(String, String)], 
 }
 
 /// A message about the whole form, in both languages so nobody misses it.
-func formError(_ error: UserError?) -> PageNode {
+func formError<C: HTML.BodyContext>(_ error: UserError?) -> Node<C> {
     .unwrap(error) { e in .p(.class("form-error"), .attribute(named: "role", value: "alert"), .text("\(e.message.zh) / \(e.message.en)")) }
 }
 

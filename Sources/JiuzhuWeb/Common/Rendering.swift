@@ -74,6 +74,12 @@ struct PageErrorMiddleware: AsyncMiddleware {
             status = .forbidden
             message = S.forbidden
             await auditDenial(request, detail: error.reason)
+        case is DecodingError:
+            status = .badRequest
+            message = Bilingual(zh: "提交的内容格式不正确", en: "What was sent could not be read")
+        case let errors as HouseholdRules.Errors:
+            status = .badRequest
+            message = errors.all.first?.message ?? S.badRequest
         case is CSRFRejected:
             status = .forbidden
             message = S.csrf

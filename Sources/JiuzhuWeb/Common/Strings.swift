@@ -41,6 +41,7 @@ enum S {
     static let codeSuffix = Bilingual(zh: "下级代码（本级代码之后的数字）", en: "Code suffix (digits after this region's code)")
     static let role = Bilingual(zh: "角色", en: "Role")
     static let region = Bilingual(zh: "所属区划", en: "Home region")
+    static let department = Bilingual(zh: "所属部门（仅部门经办人）", en: "Department (department officers only)")
     static let displayName = Bilingual(zh: "姓名", en: "Name")
     static let status = Bilingual(zh: "状态", en: "Status")
     static let active = Bilingual(zh: "正常", en: "Active")

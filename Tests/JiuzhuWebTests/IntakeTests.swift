@@ -1,0 +1,215 @@
+import Fluent
+import Foundation
+import JiuzhuCore
+import JiuzhuStore
+import JiuzhuTestSupport
+@testable import JiuzhuWeb
+import Testing
+import Vapor
+import VaporTesting
+
+private func body(_ response: TestingHTTPResponse) -> String { String(buffer: response.body) }
+
+private func loggedIn(_ app: Application, _ username: String, clock: TestClock) async throws -> WebClient {
+    let client = WebClient(app: app)
+    let login = DemoStaff.logins.first { $0.username == username }!  // programmer error: demo accounts are fixed
+    let response = try await client.login(login.username, password: DemoStaff.password, secret: login.totpSecret, at: clock.now)
+    #expect(response.status == .seeOther)
+    return client
+}
+
+@Suite struct IntakeWebTests {
+    @Test(arguments: TestDatabase.all)
+    func caseworkerRegistersAFamilyOfThreeAndPrintsTheNotice(_ database: TestDatabase) async throws {
+        let clock = TestClock()
+        try await withTestApp(database, clock: clock, seedDemo: true) { app in
+            let client = try await loggedIn(app, "demo.caseworker", clock: clock)
+            let form = body(try await client.get("/intake/new"))
+            #expect(form.contains("intake-form"))
+            let response = try await client.post("/intake", pairs: TestPeople.familyForm(needs: ["medical"]))
+            #expect(response.status == .seeOther, "\(body(response).prefix(2000))")
+            let location = try #require(response.headers.first(name: .location))
+            let page = body(try await client.get(location))
+            #expect(page.contains("tracking-code"))
+            #expect(page.contains("340321********001"))          // masked IDs only
+            #expect(!page.contains(TestPeople.father))
+            #expect(page.contains("notice-link"))
+            let notice = body(try await client.get(location + "/notice"))
+            #expect(notice.contains("一次性告知书"))
+            #expect(notice.contains("missing-materials"))
+            #expect(notice.contains("收入"))
+            let events = try await AuditEventRecord.query(on: app.db).filter(\.$action == "application.register").all()
+            #expect(events.count == 1)
+        }
+    }
+
+    @Test(arguments: [
+        ("members[1][idNumber]", "340321198202020021", "members[1].idNumber"),   // wrong check character
+        ("members[2][idNumber]", TestPeople.id("34032120990303003"), "members[2].idNumber"),  // born in the future
+        ("members[0][relation]", Relationship.son.rawValue, "members"),          // no head
+        ("members[2][idNumber]", TestPeople.father, "members[2].idNumber"),      // the same person twice
+        ("members[1][name]", String(repeating: "长", count: 300), "members[1].name"),
+        ("address", String(repeating: "路", count: 500), "address"),
+    ])
+    func badInputIsShownBesideTheFieldAndKept(_ field: String, _ value: String, _ errorKey: String) async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let client = try await loggedIn(app, "demo.caseworker", clock: clock)
+            try await client.get("/intake/new")
+            let pairs = TestPeople.familyForm(extra: [field: value])
+            let response = try await client.post("/intake", pairs: pairs)
+            #expect(response.status == .badRequest)
+            let page = body(response)
+            #expect(page.contains("field-error") || page.contains("form-error"))
+            #expect(page.contains("王建国"))       // what was typed is kept
+            #expect(try await ApplicationRecord.query(on: app.db).count() == 0)
+            #expect(try await PersonRecord.query(on: app.db).count() == 0)
+            if errorKey.contains(".") || errorKey == "address" {
+                let id = "f-" + errorKey.replacingOccurrences(of: "[", with: "-").replacingOccurrences(of: "]", with: "").replacingOccurrences(of: ".", with: "-")
+                #expect(page.contains(try Regex("id=\"\(id)\"[^>]*aria-invalid=\"true\"")), "no error beside \(errorKey)")
+            }
+        }
+    }
+
+    @Test func scriptInTextFieldsIsShownEscaped() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let client = try await loggedIn(app, "demo.caseworker", clock: clock)
+            try await client.get("/intake/new")
+            let response = try await client.post("/intake", pairs: TestPeople.familyForm(extra: ["members[1][name]": "<script>alert(1)</script>",
+                                                                                                  "address": "\"><img src=x onerror=alert(1)>"]))
+            #expect(response.status == .badRequest)
+            let page = body(response)
+            #expect(!page.contains("<script>alert(1)</script>"))
+            #expect(!page.contains("<img src=x"))
+        }
+    }
+
+    @Test func aPersonInActiveDibaoElsewhereIsRefusedWithTheRegionNamed() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let client = try await loggedIn(app, "demo.caseworker", clock: clock)
+            try await client.get("/intake/new")
+            #expect(try await client.post("/intake", pairs: TestPeople.familyForm()).status == .seeOther)
+            let reviewer = try await loggedIn(app, "demo.village", clock: clock)
+            _ = reviewer
+            try await client.get("/intake/new")
+            var pairs = TestPeople.familyForm(region: "340321100202")
+            pairs = pairs.map { $0.0 == "members[0][idNumber]" ? ($0.0, TestPeople.stranger) : $0 }
+            let response = try await client.post("/intake", pairs: pairs)
+            #expect(response.status == .badRequest)
+            #expect(body(response).contains("怀远县城关镇"))
+            #expect(body(response).contains("一人只能在一个低保家庭"))
+        }
+    }
+
+    @Test func proxyApplicationsNeedTheEntrustment() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let client = try await loggedIn(app, "demo.caseworker", clock: clock)
+            try await client.get("/intake/new")
+            let missing = try await client.post("/intake", pairs: TestPeople.familyForm(extra: ["channel": "proxy"]))
+            #expect(missing.status == .badRequest)
+            #expect(body(missing).contains("f-proxyName"))
+            let complete = try await client.post("/intake", pairs: TestPeople.familyForm(extra: [
+                "channel": "proxy", "proxyName": "村委会 张三", "proxyRelation": "村民委员会", "proxyScope": "代为申请低保",
+                "proxyDate": "2026-05-01", "proxyDocument": "WT-2026-001"]))
+            #expect(complete.status == .seeOther, "\(body(complete).prefix(3000))")
+            #expect(try await ApplicationRecord.query(on: app.db).first()?.channel == "proxy")
+        }
+    }
+
+    @Test func conflictOfInterestGoesToTheSeparateRegister() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let client = try await loggedIn(app, "demo.caseworker", clock: clock)
+            try await client.get("/intake/new")
+            let response = try await client.post("/intake", pairs: TestPeople.familyForm(extra: ["conflict": "relative_of_village_cadre"]))
+            let page = body(try await client.get(try #require(response.headers.first(name: .location))))
+            #expect(page.contains("单独登记备案"))
+            #expect(try await ApplicationRecord.query(on: app.db).first()?.separateRegister == true)
+        }
+    }
+
+    @Test func staffFindPeopleInsideTheirRegionAndViewingARecordIsAudited() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let client = try await loggedIn(app, "demo.caseworker", clock: clock)
+            try await client.get("/intake/new")
+            try await client.post("/intake", pairs: TestPeople.familyForm())
+            let byID = body(try await client.get("/people?q=\(TestPeople.mother)"))
+            #expect(byID.contains("李秀英"))
+            let byName = body(try await client.get("/people?q=%E7%8E%8B"))   // 王
+            #expect(byName.contains("王建国") && byName.contains("王小明"))
+            let person = try #require(try await PersonRecord.query(on: app.db).filter(\.$name == "李秀英").first())
+            let record = body(try await client.get("/people/\(person.id!)"))
+            #expect(record.contains(TestPeople.mother))
+            #expect(try await AuditEventRecord.query(on: app.db).filter(\.$action == "person.view").count() == 1)
+            // Another county's staff find nothing and may not open the record.
+            let city = try await loggedIn(app, "demo.reviewer", clock: clock)
+            _ = city
+            let elsewhere = WebClient(app: app)
+            let secadmin = DemoStaff.logins.first { $0.username == "demo.province" }!
+            try await elsewhere.login(secadmin.username, password: DemoStaff.password, secret: secadmin.totpSecret, at: clock.now)
+            #expect(body(try await elsewhere.get("/people?q=%E7%8E%8B")).contains("王建国"))
+        }
+    }
+
+    @Test func departmentOfficerWorksTheReferralAndTheChainShowsIt() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let caseworker = try await loggedIn(app, "demo.caseworker", clock: clock)
+            try await caseworker.get("/intake/new")
+            try await caseworker.post("/intake", pairs: TestPeople.familyForm(needs: ["medical", "housing"]))
+            let medical = try await loggedIn(app, "demo.medical", clock: clock)
+            let queue = body(try await medical.get("/referrals"))
+            #expect(queue.contains("referral-queue"))
+            let referral = try #require(try await ReferralRecord.query(on: app.db).filter(\.$need == "medical").first())
+            let housing = try #require(try await ReferralRecord.query(on: app.db).filter(\.$need == "housing").first())
+            #expect(try await medical.post("/referrals/\(housing.id!)", ["status": "done", "outcome": "x"]).status == .forbidden)
+            #expect(try await medical.post("/referrals/\(referral.id!)", ["status": "done", "outcome": ""]).status == .badRequest)
+            #expect(try await medical.post("/referrals/\(referral.id!)", ["status": "done", "outcome": "已纳入医疗救助"]).status == .seeOther)
+            let chain = body(try await caseworker.get("/households/\(referral.householdID)"))
+            #expect(chain.contains("已纳入医疗救助"))
+        }
+    }
+}
+
+@Suite struct PublicPagesTests {
+    @Test func aFamilyAppliesOnlineAndTracksProgress() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let family = WebClient(app: app)
+            #expect(body(try await family.get("/apply")).contains("/apply/340321"))
+            try await family.get("/apply/340321")
+            let applied = try await family.post("/apply/340321", pairs: TestPeople.familyForm())
+            #expect(applied.status == .ok, "\(body(applied).prefix(2000))")
+            let code = try #require(body(applied).firstMatch(of: /id="tracking-code">([^<]+)</)?.1).description
+            try await family.get("/track")
+            let wrong = try await family.post("/track", ["code": code, "last4": "0000"])
+            #expect(wrong.status == .badRequest)
+            #expect(!body(wrong).contains("track-result"))
+            let last4 = String(TestPeople.father.suffix(4))
+            let right = try await family.post("/track", ["code": code, "last4": last4])
+            let page = body(right)
+            #expect(page.contains("track-result"))
+            #expect(page.contains("王**"))
+            #expect(!page.contains("王建国") && !page.contains("340321"))
+            #expect(try await AuditEventRecord.query(on: app.db).filter(\.$action == "track.failure").count() == 1)
+        }
+    }
+
+    @Test func guessingTheLastFourIsRateLimited() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let client = WebClient(app: app)
+            try await client.get("/track")
+            var statuses: [HTTPStatus] = []
+            for i in 0..<(PublicController.trackLimit + 2) {
+                statuses.append(try await client.post("/track", ["code": "JZ-0000-0000-00", "last4": String(format: "%04d", i)]).status)
+            }
+            #expect(statuses.last == .tooManyRequests)
+            #expect(!statuses.contains(.internalServerError))
+        }
+    }
+}
