@@ -11,6 +11,7 @@ public enum JiuzhuMigrations {
         M005CreateCalendar(),
         M006CreatePeople(),
         M007CreateIntake(),
+        M008CreateAPITokens(),
     ]
 
     public static func register(on migrations: Migrations) {

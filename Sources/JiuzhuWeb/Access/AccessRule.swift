@@ -14,6 +14,9 @@ public enum AccessRule: Sendable, Equatable {
     case staff
     /// A logged-in staff member whose role has the permission.
     case permission(Permission)
+    /// An API client with a bearer token that grants the permission (no
+    /// cookies, so no CSRF token); the token's region scope applies.
+    case apiToken(Permission)
 
     static let key = "jiuzhu.access"
 }
@@ -102,6 +105,14 @@ struct AccessMiddleware: AsyncMiddleware {
             guard staff.role.has(permission) else {
                 throw AccessDenied(reason: "\(staff.role.rawValue) lacks \(permission.rawValue)")
             }
+        case .apiToken(let permission):
+            guard let client = try await APIClientAuthenticator.authenticate(request) else {
+                return Response(status: .unauthorized, headers: ["WWW-Authenticate": "Bearer"])
+            }
+            guard client.permissions.contains(permission) else {
+                throw AccessDenied(reason: "API token \(client.name) lacks \(permission.rawValue)")
+            }
+            request.storage[APIClientKey.self] = client
         }
         return try await next.respond(to: request)
     }
