@@ -191,3 +191,44 @@ struct RegionCommand: AsyncCommand {
         if !problems.isEmpty { throw CommandExit(status: 2) }
     }
 }
+
+/// `jiuzhu keys generate` prints a new master key (handled before the app
+/// starts); `jiuzhu keys rotate` re-seals everything under the current key
+/// while servers keep running with `JIUZHU_PREVIOUS_MASTER_KEYS` set.
+struct KeysCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "action", help: "rotate | status")
+        var action: String
+    }
+
+    var help: String { "Master keys / 主密钥: generate, rotate, status" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        let rotation = KeyRotation(db: app.db, keys: app.jiuzhu.keys)
+        switch signature.action {
+        case "status":
+            for (table, count) in try await rotation.pending().sorted(by: { $0.key < $1.key }) {
+                context.console.print("\(table): \(count) 行待轮换 / rows still under an older key")
+            }
+        case "rotate":
+            let before = try await rotation.pending().values.reduce(0, +)
+            context.console.print("当前密钥 / current key \(app.jiuzhu.keys.keyID); 待轮换 / to re-seal: \(before)")
+            var done = 0
+            let total = try await rotation.run { table, count in
+                done += count
+                context.console.print("  \(table): +\(count) (\(done)/\(before))")
+            }
+            let left = try await rotation.pending().values.reduce(0, +)
+            try await AuditChain(keys: app.jiuzhu.keys).append(
+                AuditEntry(actor: "cli", role: "", region: "", action: "keys.rotate", objectType: "keys",
+                           objectID: app.jiuzhu.keys.keyID, client: "cli", detail: "\(total) rows re-sealed, \(left) left"), on: app.db)
+            context.console.print("完成 / done: \(total) 行已重新加密 / rows re-sealed; 剩余 / left: \(left)")
+            if left > 0 { throw CommandExit(status: 1) }
+        default:
+            throw UserError("cli.action", zh: "未知操作：\(signature.action)（可用：generate、rotate、status）",
+                            en: "Unknown action: \(signature.action) (use: generate, rotate, status)")
+        }
+    }
+}

@@ -13,7 +13,7 @@ public enum Launcher {
         args.removeAll { $0 == "--demo" }
         let command = args.dropFirst().first ?? "serve"
 
-        if command == "keys" {
+        if command == "keys", args.dropFirst(2).first == "generate" {
             // Needs no database and no key.
             print(KeyRing.generateMasterKey())
             return 0
@@ -38,6 +38,7 @@ public enum Launcher {
                 app.asyncCommands.use(AuditCommand(), as: "audit")
                 app.asyncCommands.use(RegionCommand(), as: "region")
                 app.asyncCommands.use(BenchCommand(), as: "bench")
+                app.asyncCommands.use(KeysCommand(), as: "keys")
 
                 if command == "serve" || command.hasPrefix("-") {
                     try await prepareDatabase(app, seedDemo: demo)

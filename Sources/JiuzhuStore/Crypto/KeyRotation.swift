@@ -1,0 +1,94 @@
+import FluentKit
+import Foundation
+import JiuzhuCore
+import SQLKit
+
+/// `jiuzhu keys rotate`: re-seals every personal field (and recomputes the
+/// blind indexes) under the current master key, a batch per transaction.
+/// Servers run with the new key as current and the old one as previous, so
+/// they read both while this runs; a killed run resumes where it stopped,
+/// because only values not yet under the current key are selected.
+public struct KeyRotation: Sendable {
+    let db: any Database
+    let keys: KeyRing
+
+    public init(db: any Database, keys: KeyRing) {
+        self.db = db
+        self.keys = keys
+    }
+
+    struct Target {
+        let table: String
+        let columns: [String]
+        /// For persons: the blind index follows the sealed ID number.
+        var blind: (sealed: String, column: String)? = nil
+    }
+
+    static let targets: [Target] = [
+        Target(table: PersonRecord.schema, columns: PersonRecord.sealedColumns, blind: ("id_sealed", "id_blind")),
+        Target(table: HouseholdRecord.schema, columns: ["address_sealed"]),
+        Target(table: ApplicationRecord.schema, columns: ["entrustment_sealed"]),
+        Target(table: StaffUser.schema, columns: ["totp_secret"]),
+    ]
+
+    /// Rows still sealed by an older key, per table.
+    public func pending() async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for target in Self.targets {
+            let query = db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(target.table)
+            let row = try await stale(query, target).first()
+            counts[target.table] = try row?.decode(column: "n", as: Int.self) ?? 0
+        }
+        return counts
+    }
+
+    /// Restricts a query to rows with a value not sealed by the current key.
+    private func stale<B: SQLPredicateBuilder>(_ builder: B, _ target: Target) -> B {
+        let current = "v1:\(keys.current.id):%"
+        return builder.where(group: { group in
+            for column in target.columns {
+                _ = group.orWhere(group: { inner in
+                    inner.where(SQLIdentifier(column), .isNot, SQLLiteral.null)
+                        .where(SQLIdentifier(column), .notLike, SQLBind(current))
+                })
+            }
+            return group
+        })
+    }
+
+    /// Re-seals up to `maxBatches` batches (all when nil). Returns the rows re-sealed.
+    @discardableResult
+    public func run(batchSize: Int = 500, maxBatches: Int? = nil, progress: (String, Int) -> Void = { _, _ in }) async throws -> Int {
+        var total = 0
+        var batches = 0
+        let cipher = keys.fieldCipher
+        for target in Self.targets {
+            while maxBatches.map({ batches < $0 }) ?? true {
+                let columns = target.columns.map { SQLIdentifier($0) }
+                let batch = try await stale(db.sql.select().column("id").columns(columns).from(target.table), target)
+                    .orderBy("id").limit(batchSize).all()
+                if batch.isEmpty { break }
+                try await db.transaction { tx in
+                    for row in batch {
+                        let id = try row.decode(column: "id", as: UUID.self)
+                        var update = tx.sql.update(target.table)
+                        for column in target.columns {
+                            guard let sealed = try row.decodeNil(column: column) ? nil : row.decode(column: column, as: String.self) else { continue }
+                            let context = FieldContext(table: target.table, column: column, row: id.uuidString)
+                            let plain = try cipher.open(sealed, context: context)
+                            update = update.set(SQLIdentifier(column), to: SQLBind(try cipher.seal(plain, context: context)))
+                            if let blind = target.blind, blind.sealed == column {
+                                update = update.set(SQLIdentifier(blind.column), to: SQLBind(keys.blindIndex(plain)))
+                            }
+                        }
+                        try await update.where("id", .equal, SQLBind(id)).run()
+                    }
+                }
+                total += batch.count
+                batches += 1
+                progress(target.table, batch.count)
+            }
+        }
+        return total
+    }
+}
