@@ -55,40 +55,87 @@ public struct TrackingCode: Sendable, Hashable, Codable, CustomStringConvertible
     /// Reads a code as typed or spoken: any case, spaces and dashes anywhere,
     /// the `JZ` optional, O/I/L read as 0/1.
     public init(parsing raw: String, field: String = "trackingCode") throws(UserError) {
-        var symbols: [UInt8] = []
-        for scalar in raw.unicodeScalars {
-            switch scalar {
-            case " ", "-", "\t", "\n", "\r", "\u{3000}", "\u{2010}", "\u{2013}", "\u{2014}", "\u{FF0D}": continue
-            default:
-                guard scalar.isASCII else { throw Self.formatError(field) }
-                var byte = UInt8(scalar.value)
-                if byte >= 0x61, byte <= 0x7A { byte -= 0x20 }
-                symbols.append(byte)
-            }
-        }
-        guard !symbols.isEmpty else {
+        switch Self.canonicalValue(parsing: raw) {
+        case .success(let value):
+            self.value = value
+        case .failure(.empty):
             throw UserError("tracking.empty", field: field, zh: "请输入查询码", en: "Enter the tracking code")
-        }
-        if symbols.count == Self.payloadLength + 3, symbols.starts(with: Self.prefix.utf8) {
-            symbols.removeFirst(2)
-        }
-        guard symbols.count == Self.payloadLength + 1 else { throw Self.formatError(field) }
-
-        var payload: [UInt8] = []
-        payload.reserveCapacity(Self.payloadLength)
-        for byte in symbols.prefix(Self.payloadLength) {
-            let value = Self.symbolValue[Int(byte)]
-            guard value >= 0, value < 32 else { throw Self.formatError(field) }
-            payload.append(UInt8(value))
-        }
-        let check = Self.symbolValue[Int(symbols[Self.payloadLength])]
-        guard check >= 0 else { throw Self.formatError(field) }
-        guard Int(check) == Self.checkValue(payload) else {
+        case .failure(.format):
+            throw Self.formatError(field)
+        case .failure(.check):
             throw UserError("tracking.check", field: field,
                             zh: "查询码有误，请核对每一位是否输入正确",
                             en: "The tracking code is not right; please check each character")
         }
-        self.init(payload: payload)
+    }
+
+    enum ParseProblem: Error, Equatable { case empty, format, check }
+
+    /// The parse without throwing: a thrown error is expensive where a test
+    /// harness records a backtrace for each, and the property tests feed this
+    /// hundreds of thousands of typos.
+    static func canonicalValue(parsing raw: String) -> Result<String, ParseProblem> {
+        var symbols: [UInt8] = []
+        symbols.reserveCapacity(16)
+        guard appendSignificantSymbols(of: raw, to: &symbols) else { return .failure(.format) }
+        guard !symbols.isEmpty else { return .failure(.empty) }
+        var start = 0
+        if symbols.count == payloadLength + 3, symbols[0] == 0x4A, symbols[1] == 0x5A {   // "JZ"
+            start = 2
+        }
+        guard symbols.count - start == payloadLength + 1 else { return .failure(.format) }
+
+        // Indexed loops rather than iterators, which are slow in debug builds.
+        let table = symbolValue
+        let alphabet = checkAlphabet
+        var canonical = [UInt8](repeating: 0, count: payloadLength + 3)
+        canonical[0] = 0x4A
+        canonical[1] = 0x5A
+        var number: UInt64 = 0
+        var index = 0
+        while index < payloadLength {
+            let value = table[Int(symbols[start + index])]
+            guard value >= 0, value < 32 else { return .failure(.format) }
+            number = number << 5 | UInt64(value)
+            canonical[2 + index] = alphabet[Int(value)]
+            index += 1
+        }
+        let check = table[Int(symbols[start + payloadLength])]
+        guard check >= 0 else { return .failure(.format) }
+        guard UInt64(check) == number % 37 else { return .failure(.check) }
+        canonical[payloadLength + 2] = alphabet[Int(check)]
+        return .success(String(decoding: canonical, as: UTF8.self))
+    }
+
+    /// Appends the typed characters without separators, ASCII letters upper
+    /// case; false if anything non-ASCII other than a separator was typed.
+    private static func appendSignificantSymbols(of raw: String, to symbols: inout [UInt8]) -> Bool {
+        let ascii: Bool? = raw.utf8.withContiguousStorageIfAvailable { buffer in
+            var index = 0
+            while index < buffer.count {
+                let byte = buffer[index]
+                index += 1
+                switch byte {
+                case 0x20, 0x2D, 0x09, 0x0A, 0x0D: continue          // space, -, tab, LF, CR
+                case 0x61...0x7A: symbols.append(byte - 0x20)       // a–z
+                case 0x80...: return false
+                default: symbols.append(byte)
+                }
+            }
+            return true
+        }
+        if ascii == true { return true }
+        symbols.removeAll(keepingCapacity: true)
+        for scalar in raw.unicodeScalars {
+            switch scalar {
+            case " ", "-", "\t", "\n", "\r", "\u{3000}", "\u{2010}", "\u{2013}", "\u{2014}", "\u{FF0D}": continue
+            default:
+                guard scalar.isASCII else { return false }
+                let byte = UInt8(scalar.value)
+                symbols.append(byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte)
+            }
+        }
+        return true
     }
 
     /// The 50-bit number the payload spells, mod 37.

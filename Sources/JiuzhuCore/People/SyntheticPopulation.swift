@@ -27,7 +27,11 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 /// numbers, handed out by a counter in a scrambled order; a full day moves
 /// the person to the next free day of the allowed birth range. So a county
 /// holds up to 500 people of one sex born on one day, far more than the
-/// millions of a demo need.
+/// millions of a demo need (a birth range with no number left at all stops
+/// the program as a programmer error).
+///
+/// Residence follows the village code (居委会 001–199 urban, 村委会 200–399
+/// rural); a code above village level is treated as rural.
 ///
 /// Deterministic for a seed: no hashing order, no clock, no global state.
 public struct SyntheticPopulation: Sendable {
@@ -91,17 +95,16 @@ public struct SyntheticPopulation: Sendable {
     /// `HouseholdRules.validate(members:)`.
     public mutating func nextHousehold() -> [MemberDraft] {
         let village = villages[uniform(villages.count)]
-        var builder = HouseholdBuilder(village: village.code, residence: village.residence,
-                                       address: address(rural: village.residence == .rural))
+        var builder = HouseholdBuilder(village: village, address: address(rural: village.residence == .rural))
         let shape = uniform(100)
         switch shape {
-        case 0..<14: singleElderly(&builder, village)
-        case 14..<28: elderlyCouple(&builder, village)
-        case 28..<36: youngCouple(&builder, village)
-        case 36..<70: coupleWithChildren(&builder, village)
-        case 70..<85: threeGenerations(&builder, village)
-        case 85..<93: singleParent(&builder, village)
-        default: grandparentsWithGrandchildren(&builder, village)
+        case 0..<14: singleElderly(&builder)
+        case 14..<28: elderlyCouple(&builder)
+        case 28..<36: youngCouple(&builder)
+        case 36..<70: coupleWithChildren(&builder)
+        case 70..<85: threeGenerations(&builder)
+        case 85..<93: singleParent(&builder)
+        default: grandparentsWithGrandchildren(&builder)
         }
         householdsGenerated += 1
         personsGenerated += builder.members.count
@@ -109,72 +112,71 @@ public struct SyntheticPopulation: Sendable {
     }
 
     private struct HouseholdBuilder {
-        let village: RegionCode
-        let residence: ResidenceKind
+        let village: Village
         let address: String
         var members: [MemberDraft] = []
     }
 
-    private mutating func singleElderly(_ b: inout HouseholdBuilder, _ v: Village) {
+    private mutating func singleElderly(_ b: inout HouseholdBuilder) {
         let sex: Sex = chance(45) ? .male : .female
-        _ = addMember(&b, v, relation: .head, sex: sex, surname: randomSurname(), born: ageRange(60, 92))
+        _ = addMember(&b, relation: .head, sex: sex, surname: randomSurname(), born: ageRange(60, 92))
     }
 
-    private mutating func elderlyCouple(_ b: inout HouseholdBuilder, _ v: Village) {
-        let head = addMember(&b, v, relation: .head, sex: .male, surname: randomSurname(), born: ageRange(62, 90))
-        _ = addSpouse(&b, v, of: head, minAge: 58)
+    private mutating func elderlyCouple(_ b: inout HouseholdBuilder) {
+        let head = addMember(&b, relation: .head, sex: .male, surname: randomSurname(), born: ageRange(62, 90))
+        _ = addSpouse(&b, of: head, minAge: 58)
     }
 
-    private mutating func youngCouple(_ b: inout HouseholdBuilder, _ v: Village) {
-        let head = addMember(&b, v, relation: .head, sex: chance(88) ? .male : .female,
+    private mutating func youngCouple(_ b: inout HouseholdBuilder) {
+        let head = addMember(&b, relation: .head, sex: chance(88) ? .male : .female,
                              surname: randomSurname(), born: ageRange(23, 58))
-        _ = addSpouse(&b, v, of: head, minAge: 21)
+        _ = addSpouse(&b, of: head, minAge: 21)
     }
 
-    private mutating func coupleWithChildren(_ b: inout HouseholdBuilder, _ v: Village) {
-        let head = addMember(&b, v, relation: .head, sex: chance(88) ? .male : .female,
+    private mutating func coupleWithChildren(_ b: inout HouseholdBuilder) {
+        let head = addMember(&b, relation: .head, sex: chance(88) ? .male : .female,
                              surname: randomSurname(), born: ageRange(25, 55))
-        let spouse = addSpouse(&b, v, of: head, minAge: 22)
-        let count = v.residence == .rural ? 1 + uniform(3) : (chance(70) ? 1 : 2)
-        addChildren(&b, v, count: count, parents: [head, spouse], maxAge: 30)
+        let spouse = addSpouse(&b, of: head, minAge: 22)
+        let count = b.village.residence == .rural ? 1 + uniform(3) : (chance(70) ? 1 : 2)
+        addChildren(&b, count: count, parents: [head, spouse], maxAge: 30)
     }
 
-    private mutating func threeGenerations(_ b: inout HouseholdBuilder, _ v: Village) {
-        let head = addMember(&b, v, relation: .head, sex: chance(85) ? .male : .female,
+    private mutating func threeGenerations(_ b: inout HouseholdBuilder) {
+        let head = addMember(&b, relation: .head, sex: chance(85) ? .male : .female,
                              surname: randomSurname(), born: ageRange(28, 52))
-        let spouse = addSpouse(&b, v, of: head, minAge: 22)
-        addChildren(&b, v, count: 1 + uniform(2), parents: [head, spouse], maxAge: 25)
+        let spouse = addSpouse(&b, of: head, minAge: 22)
+        addChildren(&b, count: 1 + uniform(2), parents: [head, spouse], maxAge: 25)
         // The head's parents: at least 20 years older, at most 95.
         let hi = Self.shift(head.birthDate, years: -20).dayNumber - 1
         let lo = max(Self.shift(head.birthDate, years: -42).dayNumber, yearsBack[96] + 1)
         let father = chance(60)
         let motherSurname = randomSurname()
         if father {
-            _ = addMember(&b, v, relation: .parent, sex: .male, surname: head.surname, born: lo...hi)
+            _ = addMember(&b, relation: .parent, sex: .male, surname: head.surname, born: lo...hi)
         }
         if !father || chance(55) {
-            _ = addMember(&b, v, relation: .parent, sex: .female, surname: motherSurname, born: lo...hi)
+            _ = addMember(&b, relation: .parent, sex: .female, surname: motherSurname, born: lo...hi)
         }
     }
 
-    private mutating func singleParent(_ b: inout HouseholdBuilder, _ v: Village) {
+    private mutating func singleParent(_ b: inout HouseholdBuilder) {
         let sex: Sex = chance(70) ? .female : .male
-        let head = addMember(&b, v, relation: .head, sex: sex, surname: randomSurname(), born: ageRange(25, 55))
-        addChildren(&b, v, count: 1 + uniform(2), parents: [head], maxAge: 25)
+        let head = addMember(&b, relation: .head, sex: sex, surname: randomSurname(), born: ageRange(25, 55))
+        addChildren(&b, count: 1 + uniform(2), parents: [head], maxAge: 25)
     }
 
     /// 留守儿童 — grandparents raising the children of parents working away.
-    private mutating func grandparentsWithGrandchildren(_ b: inout HouseholdBuilder, _ v: Village) {
-        let head = addMember(&b, v, relation: .head, sex: chance(75) ? .male : .female,
+    private mutating func grandparentsWithGrandchildren(_ b: inout HouseholdBuilder) {
+        let head = addMember(&b, relation: .head, sex: chance(75) ? .male : .female,
                              surname: randomSurname(), born: ageRange(55, 78))
         var elders = [head]
-        if chance(70) { elders.append(addSpouse(&b, v, of: head, minAge: 52)) }
+        if chance(70) { elders.append(addSpouse(&b, of: head, minAge: 52)) }
         let lo = max(elders.map { Self.shift($0.birthDate, years: 40).dayNumber + 1 }.max() ?? asOfDay,
                      yearsBack[17] + 1)
         let grandchildSurname = head.sex == .male && chance(75) ? head.surname : randomSurname()
         for _ in 0..<(1 + uniform(2)) {
             let surname = chance(90) ? grandchildSurname : randomSurname()
-            _ = addMember(&b, v, relation: .grandchild, sex: chance(52) ? .male : .female,
+            _ = addMember(&b, relation: .grandchild, sex: chance(52) ? .male : .female,
                           surname: surname, born: lo...max(lo, asOfDay))
         }
     }
@@ -187,17 +189,17 @@ public struct SyntheticPopulation: Sendable {
 
     /// A wife up to two years older or five years younger than her husband,
     /// opposite sex to the head, aged `minAge`…95.
-    private mutating func addSpouse(_ b: inout HouseholdBuilder, _ v: Village, of head: Placed, minAge: Int) -> Placed {
+    private mutating func addSpouse(_ b: inout HouseholdBuilder, of head: Placed, minAge: Int) -> Placed {
         let headAge = head.birthDate.age(at: asOf)
         let difference = uniform(8) - 2
         let age = min(max(head.sex == .male ? headAge - difference : headAge + difference, minAge), 95)
-        return addMember(&b, v, relation: .spouse, sex: head.sex == .male ? .female : .male,
+        return addMember(&b, relation: .spouse, sex: head.sex == .male ? .female : .male,
                          surname: randomSurname(), born: ageRange(age, age))
     }
 
     /// Children born after every parent's 20th birthday, while the youngest
     /// parent is at most 42, and at most `maxAge` years old today.
-    private mutating func addChildren(_ b: inout HouseholdBuilder, _ v: Village, count: Int,
+    private mutating func addChildren(_ b: inout HouseholdBuilder, count: Int,
                                       parents: [Placed], maxAge: Int) {
         let lo = max(parents.map { Self.shift($0.birthDate, years: 20).dayNumber + 1 }.max() ?? asOfDay,
                      yearsBack[maxAge + 1] + 1)
@@ -214,17 +216,17 @@ public struct SyntheticPopulation: Sendable {
                 surname = randomSurname()
             }
             let sex: Sex = chance(52) ? .male : .female
-            _ = addMember(&b, v, relation: sex == .male ? .son : .daughter, sex: sex, surname: surname, born: lo...hi)
+            _ = addMember(&b, relation: sex == .male ? .son : .daughter, sex: sex, surname: surname, born: lo...hi)
         }
     }
 
     /// Builds and appends one member born in `born` (day numbers).
-    private mutating func addMember(_ b: inout HouseholdBuilder, _ v: Village, relation: Relationship, sex: Sex,
+    private mutating func addMember(_ b: inout HouseholdBuilder, relation: Relationship, sex: Sex,
                                     surname: String, born: ClosedRange<Int>) -> Placed {
         let upper = max(min(born.upperBound, asOfDay), firstDay)
         let range = min(max(born.lowerBound, firstDay), upper)...upper
         let target = range.lowerBound + uniform(range.count)
-        let (day, id) = claimID(county: v.county, sex: sex, range: range, preferred: target)
+        let (day, id) = claimID(county: b.village.county, sex: sex, range: range, preferred: target)
         let birth = LocalDate(dayNumber: day)
         let age = birth.age(at: asOf)
 
@@ -236,7 +238,7 @@ public struct SyntheticPopulation: Sendable {
         let seriousIllness = chance(20, per: 1000)
         let student = studentStatus(age: age)
         let employment = employmentStatus(age: age, student: student, severe: disability?.isSevere == true,
-                                          rural: b.residence == .rural)
+                                          rural: b.village.residence == .rural)
         let phone: PhoneNumber? = age >= 18 && chance(age > 75 ? 25 : 80) ? mobileNumber() : nil
 
         var status = MemberStatus.normal
@@ -256,7 +258,7 @@ public struct SyntheticPopulation: Sendable {
         let name = surname + givenName(sex: sex, bornBefore1975: birth.year < 1975)
         let person = PersonDraft(name: name, id: id, phone: phone, address: b.address, disability: disability,
                                  seriousIllness: seriousIllness, employment: employment, student: student,
-                                 hukouRegion: b.village, residence: b.residence)
+                                 hukouRegion: b.village.code, residence: b.village.residence)
         b.members.append(MemberDraft(person: person, relation: relation, coResident: coResident, status: status))
         return Placed(surname: surname, sex: sex, birthDate: birth)
     }
@@ -265,7 +267,7 @@ public struct SyntheticPopulation: Sendable {
 
     /// Takes the next free sequence number of (county, sex, day) for the
     /// first day from `preferred` on (wrapping inside `range`) that has one.
-    private mutating func claimID(county: Int, sex: Sex, range: ClosedRange<Int>, preferred: Int) -> (Int, ResidentID) {
+    mutating func claimID(county: Int, sex: Sex, range: ClosedRange<Int>, preferred: Int) -> (Int, ResidentID) {
         let table = county * 2 + (sex == .male ? 1 : 0)
         if slots[table].isEmpty {
             slots[table] = [UInt16](repeating: 0, count: asOfDay - firstDay + 1)
@@ -292,23 +294,37 @@ public struct SyntheticPopulation: Sendable {
         return scrambled * 2 + (sex == .male ? 1 : 0)
     }
 
+    /// Digit by digit with plain loops: this runs for every person, also in
+    /// the debug builds of the tests, where iterators and closures are slow.
     private func makeID(county: [UInt8], day: Int, sequence: Int) -> ResidentID {
         let birth = LocalDate(dayNumber: day)
         var bytes = [UInt8](repeating: 0x30, count: 18)
-        for i in 0..<6 { bytes[i] = county[i] }
-        func put(_ value: Int, at end: Int, width: Int) {
-            var v = value
-            for i in stride(from: end, to: end - width, by: -1) {
-                bytes[i] = UInt8(0x30 + v % 10)
-                v /= 10
-            }
+        var index = 0
+        while index < 6 {
+            bytes[index] = county[index]
+            index += 1
         }
-        put(birth.year, at: 9, width: 4)
-        put(birth.month, at: 11, width: 2)
-        put(birth.day, at: 13, width: 2)
-        put(sequence, at: 16, width: 3)
+        var year = birth.year
+        index = 9
+        while index >= 6 {
+            bytes[index] = UInt8(truncatingIfNeeded: 0x30 + year % 10)
+            year /= 10
+            index -= 1
+        }
+        bytes[10] = UInt8(truncatingIfNeeded: 0x30 + birth.month / 10)
+        bytes[11] = UInt8(truncatingIfNeeded: 0x30 + birth.month % 10)
+        bytes[12] = UInt8(truncatingIfNeeded: 0x30 + birth.day / 10)
+        bytes[13] = UInt8(truncatingIfNeeded: 0x30 + birth.day % 10)
+        bytes[14] = UInt8(truncatingIfNeeded: 0x30 + sequence / 100)
+        bytes[15] = UInt8(truncatingIfNeeded: 0x30 + sequence / 10 % 10)
+        bytes[16] = UInt8(truncatingIfNeeded: 0x30 + sequence % 10)
+        let weights = Self.idWeights
         var sum = 0
-        for i in 0..<17 { sum += Int(bytes[i] - 0x30) * Self.idWeights[i] }
+        index = 0
+        while index < 17 {
+            sum += Int(bytes[index] &- 0x30) * weights[index]
+            index += 1
+        }
         bytes[17] = Self.idCheckBytes[sum % 11]
         return ResidentID(generated: String(decoding: bytes, as: UTF8.self), birthDate: birth)
     }
@@ -363,9 +379,11 @@ public struct SyntheticPopulation: Sendable {
         bytes[1] = UInt8(0x30 + prefix / 10)
         bytes[2] = UInt8(0x30 + prefix % 10)
         var rest = rng.next()
-        for i in 3..<11 {
-            bytes[i] = UInt8(0x30 + rest % 10)
+        var index = 3
+        while index < 11 {
+            bytes[index] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
             rest /= 10
+            index += 1
         }
         return PhoneNumber(trusted: String(decoding: bytes, as: UTF8.self))
     }

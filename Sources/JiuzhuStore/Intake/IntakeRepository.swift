@@ -61,6 +61,25 @@ public struct IntakeRepository: Sendable {
         return .national
     }
 
+    /// Sets a region's own checklist (nil: back to the ancestors' or the national one).
+    public func setChecklist(_ checklist: MaterialChecklist?, for region: RegionCode, audit: AuditEntry, now: Date) async throws {
+        try await db.transaction { tx in
+            try await ChecklistRecord.query(on: tx).filter(\.$id == region.value).delete()
+            if let checklist {
+                let record = ChecklistRecord()
+                record.id = region.value
+                record.json = String(decoding: try checklist.encode(), as: UTF8.self)
+                try await record.create(on: tx)
+            }
+            try await AuditChain(keys: keys).append(audit, on: tx, now: now)
+        }
+    }
+
+    /// Whether the region has a checklist of its own.
+    public func hasOwnChecklist(_ region: RegionCode) async throws -> Bool {
+        try await ChecklistRecord.find(region.value, on: db) != nil
+    }
+
     /// Stores an application. `scope` is the staff member's (nil for the public online channel).
     public func register(_ draft: IntakeDraft, scope: RegionScope?, audit: AuditEntry, today: LocalDate, now: Date,
                          calendar: WorkingCalendar, policy: ReferralPolicy = .standard) async throws -> IntakeResult {

@@ -59,7 +59,7 @@ struct AuditController: RouteCollection {
                     .th(.text(c.t(S.outcome))), .th(.text(c.t(S.client)))),
                 .forEach(result.0) { row in
                     .tr(.class("outcome-\(row.outcome)"),
-                        .td(.text(String(row.id ?? 0))), .td(.text(chinaTime(row.at))), .td(.text(row.actor)),
+                        .td(.text(String(row.id ?? 0))), .td(.text(chinaTime(row.at, seconds: true))), .td(.text(row.actor)),
                         .td(.text(StaffRole(rawValue: row.role).map { c.t($0.name) } ?? row.role)),
                         .td(.text(row.region)), .td(.text(row.action)),
                         .td(.text([row.objectType, row.objectID].filter { !$0.isEmpty }.joined(separator: " "))),
@@ -100,10 +100,4 @@ struct AuditController: RouteCollection {
         Date(timeIntervalSince1970: Double(date.dayNumber) * 86400 - 8 * 3600)
     }
 
-    private func chinaTime(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970) + 8 * 3600
-        let day = LocalDate(dayNumber: Int((Double(seconds) / 86400).rounded(.down)))
-        let rest = ((seconds % 86400) + 86400) % 86400
-        return "\(day) " + String(format: "%02d:%02d:%02d", rest / 3600, rest / 60 % 60, rest % 60)
-    }
 }

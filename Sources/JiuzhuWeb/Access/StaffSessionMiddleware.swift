@@ -46,6 +46,9 @@ struct CSRFMiddleware: AsyncMiddleware {
         if case .apiToken = request.route?.accessRule {
             return try await next.respond(to: request)
         }
+        // Routing collects a large body only after the middleware has run; collect it
+        // here (within the same limit) so the token can be read from any form.
+        _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
         let expected = request.staffIfPresent?.session.csrfToken ?? request.cookies[Cookies.csrf]?.string
         let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: Self.field))
         guard let expected, let sent, !expected.isEmpty,

@@ -15,6 +15,7 @@ public func configure(_ app: Application, options: JiuzhuOptions) async throws {
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware(hsts: options.secureCookies))
     app.middleware.use(PageErrorMiddleware())
+    app.middleware.use(APIErrorMiddleware())  // JSON instead of pages under /api/v1
     app.middleware.use(StaffSessionMiddleware())
     app.middleware.use(CSRFMiddleware())
     app.middleware.use(AccessMiddleware())
@@ -25,12 +26,19 @@ public func configure(_ app: Application, options: JiuzhuOptions) async throws {
 
 /// Migrates and, in demo mode, seeds an empty database.
 @discardableResult
-public func prepareDatabase(_ app: Application, seedDemo: Bool) async throws -> (regions: Int, staff: Int) {
+/// `demoPeople` synthetic persons are added to an empty demo, so that search
+/// and household pages have something to show.
+public func prepareDatabase(_ app: Application, seedDemo: Bool, demoPeople: Int = 0) async throws -> (regions: Int, staff: Int) {
     try await app.jiuzhu.database.prepare(app.db)
     try await app.autoMigrate()
     guard seedDemo else { return (0, 0) }
     let regions = try await DemoRegions.seed(on: app.db)
     let staff = try await DemoStaff.seed(on: app.db, keys: app.jiuzhu.keys, bcryptCost: min(app.jiuzhu.bcryptCost, 10))
+    if demoPeople > 0, try await PersonRecord.query(on: app.db).count() == 0 {
+        let loader = PopulationLoader(db: app.db, keys: app.jiuzhu.keys)
+        try await loader.load(persons: demoPeople, villages: try await loader.villages(under: try RegionCode("34")),
+                              seed: 2026, asOf: LocalDate.today(now: app.jiuzhu.clock()), now: app.jiuzhu.clock())
+    }
     return (regions, staff)
 }
 
@@ -47,6 +55,8 @@ func routes(_ app: Application) throws {
         PeopleController(),
         ReferralsController(),
         PublicController(),
+        ChecklistController(),
     ]
     for controller in controllers { try app.register(collection: controller) }
+    try JSONAPI.register(on: app)  // /api/v1, generated from openapi.yaml
 }

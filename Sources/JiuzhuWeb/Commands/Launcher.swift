@@ -39,9 +39,10 @@ public enum Launcher {
                 app.asyncCommands.use(RegionCommand(), as: "region")
                 app.asyncCommands.use(BenchCommand(), as: "bench")
                 app.asyncCommands.use(KeysCommand(), as: "keys")
+                app.asyncCommands.use(TokenCommand(), as: "token")
 
                 if command == "serve" || command.hasPrefix("-") {
-                    try await prepareDatabase(app, seedDemo: demo)
+                    try await prepareDatabase(app, seedDemo: demo, demoPeople: demo ? 600 : 0)
                     if demo { printDemoLogins() }
                 }
                 try await app.execute()

@@ -78,6 +78,7 @@ struct Page {
             (.viewRegions, "/regions", S.regions),
             (.manageRegions, "/admin/regions", S.regionAdmin),
             (.manageCalendar, "/admin/calendar", S.calendar),
+            (.manageRegions, "/admin/checklists", T.materials),
             (.manageUsers, "/admin/users", S.users),
             (.viewAudit, "/audit", S.audit),
         ]
@@ -143,7 +144,7 @@ func selectField(_ name: String, inputName: String? = nil, label: Bilingual, opt
         .class(error == nil ? "field" : "field invalid"),
         .label(.for(id), .text(c.t(label))),
         .select(.id(id), .attribute(named: "name", value: attr(inputName ?? name)), .forEach(options) { option in
-            .element(named: "option", nodes: [.attribute(named: "value", value: attr(option.0)), .attribute(named: "selected", value: option.0 == selected ? "selected" : nil), .text(option.1)])
+            .element(named: "option", nodes: [.attribute(named: "value", value: attr(option.0), ignoreIfValueIsEmpty: false), .attribute(named: "selected", value: option.0 == selected ? "selected" : nil), .text(option.1)])
         }),
         .unwrap(error) { .p(.class("field-error"), .text("\($0.message.zh) / \($0.message.en)")) }
     )

@@ -166,10 +166,11 @@ func timeline(_ items: [(Int64, Bilingual)], _ c: ViewContext) -> PageNode {
     })
 }
 
-/// A timestamp as China reads it (UTC+8), to the minute.
-func chinaTime(_ date: Date) -> String {
+/// A timestamp as China reads it (UTC+8), to the minute or the second.
+func chinaTime(_ date: Date, seconds withSeconds: Bool = false) -> String {
     let seconds = Int((date.timeIntervalSince1970).rounded(.down)) + 8 * 3600
     let day = LocalDate(dayNumber: Int((Double(seconds) / 86400).rounded(.down)))
     let rest = ((seconds % 86400) + 86400) % 86400
-    return "\(day) " + String(format: "%02d:%02d", rest / 3600, rest / 60 % 60)
+    return "\(day) " + (withSeconds ? String(format: "%02d:%02d:%02d", rest / 3600, rest / 60 % 60, rest % 60)
+                                     : String(format: "%02d:%02d", rest / 3600, rest / 60 % 60))
 }

@@ -30,6 +30,12 @@ struct IntakeForm: Content {
 
     static let maxRows = 30
 
+    /// A row counts once a name, ID number or phone is typed: its selects and
+    /// ticks always carry defaults, so they say nothing about a spare row.
+    static func isUnfilled(_ row: PersonForm) -> Bool {
+        row.isBlank || [row.name, row.idNumber, row.phone, row.address].allSatisfy { ($0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty }
+    }
+
     /// Validates everything, collecting every error with its field.
     func validate(channelFor role: StaffRole?, today: LocalDate) -> Result<IntakeDraft, HouseholdRules.Errors> {
         var errors: [UserError] = []
@@ -48,25 +54,23 @@ struct IntakeForm: Content {
         case .failure(let error): errors.append(error)
         }
         var members: [MemberDraft] = []
+        var rowIndices: [Int] = []
         let rows = memberRows
         if rows.count > Self.maxRows {
             errors.append(UserError("intake.too_many_rows", field: "members", zh: "成员过多", en: "Too many member rows"))
         }
-        for (index, row) in rows.prefix(Self.maxRows).enumerated() where !row.isBlank {
+        for (index, row) in rows.prefix(Self.maxRows).enumerated() where !Self.isUnfilled(row) {
             switch HouseholdRules.validate(row, prefix: "members[\(index)].", today: today) {
-            case .success(let member): members.append(member)
+            case .success(let member):
+                members.append(member)
+                rowIndices.append(index)
             case .failure(let rowErrors): errors += rowErrors.all
             }
         }
         if members.isEmpty, !errors.contains(where: { $0.field?.hasPrefix("members[") == true }) {
             errors.append(UserError("household.no_members", field: "members", zh: "请至少填写一名家庭成员", en: "Enter at least one family member"))
         } else if errors.isEmpty {
-            errors += HouseholdRules.validate(members: members).map { error in
-                // Map the rule's position among filled rows back to the form row.
-                guard let field = error.field, let match = field.firstMatch(of: /members\[(\d+)\]/), let filled = Int(match.1) else { return error }
-                let formRow = rows.indices.filter { !rows[$0].isBlank }.dropFirst(filled).first ?? filled
-                return error.on(field: field.replacingOccurrences(of: "members[\(filled)]", with: "members[\(formRow)]"))
-            }
+            errors += HouseholdRules.validate(members: members, rowIndices: rowIndices)
         }
         var programmes = Set<Programme>()
         for code in self.programmes ?? [] {
@@ -132,6 +136,7 @@ struct IntakeFormView {
             .fieldset(.element(named: "legend", text: c.t(T.household)),
                 selectField("region", label: T.residenceRegion, options: [("", "—")] + regions, selected: form.region ?? "", errors: errors, c),
                 field("address", label: T.address, value: form.address ?? "", errors: errors, c, required: false)),
+            errorLine("members"),
             .forEach(0..<rowCount) { index in
                 memberRow(index, rows.indices.contains(index) ? rows[index] : PersonForm())
             },
