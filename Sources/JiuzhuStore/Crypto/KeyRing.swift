@@ -7,6 +7,9 @@ import JiuzhuCore
 public struct MasterKey: Sendable {
     public let id: String
     let key: SymmetricKey
+    /// Derived once: every sealed field and every lookup uses them.
+    let fieldKey: SymmetricKey
+    let residentIDBlindKey: SymmetricKey
 
     public init(base64 text: String, field: String = "JIUZHU_MASTER_KEY") throws(UserError) {
         guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count >= 32 else {
@@ -21,10 +24,18 @@ public struct MasterKey: Sendable {
         self.key = key
         let mac = HMAC<SHA256>.authenticationCode(for: Data("jiuzhu key id".utf8), using: key)
         self.id = id ?? Data(mac).prefix(4).map { String(format: "%02x", $0) }.joined()
+        self.fieldKey = Self.derive(key, "field v1")
+        self.residentIDBlindKey = Self.derive(key, "blind-index resident-id v1")
     }
 
-    func derive(_ purpose: String) -> SymmetricKey {
+    func derive(_ purpose: String) -> SymmetricKey { Self.derive(key, purpose) }
+
+    private static func derive(_ key: SymmetricKey, _ purpose: String) -> SymmetricKey {
         HKDF<SHA256>.deriveKey(inputKeyMaterial: key, salt: Data("jiuzhu".utf8), info: Data(purpose.utf8), outputByteCount: 32)
+    }
+
+    func blindKey(_ purpose: String) -> SymmetricKey {
+        purpose == "resident-id" ? residentIDBlindKey : derive("blind-index \(purpose) v1")
     }
 }
 
@@ -84,7 +95,7 @@ public struct KeyRing: Sendable {
     }
 
     static func blind(_ value: String, key: MasterKey, purpose: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key.derive("blind-index \(purpose) v1"))
+        HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key.blindKey(purpose))
             .map { String(format: "%02x", $0) }.joined()
     }
 }
@@ -132,7 +143,7 @@ public enum FieldCipherError: Error, Sendable {
 struct AESGCMFieldCipher: FieldCipher {
     let ring: KeyRing
 
-    private func key(_ master: MasterKey) -> SymmetricKey { master.derive("field v1") }
+    private func key(_ master: MasterKey) -> SymmetricKey { master.fieldKey }
 
     /// `v1:<key id>:<base64 nonce‖ciphertext‖tag>`
     func seal(_ plaintext: String, context: FieldContext) throws -> String {
