@@ -144,6 +144,9 @@ public struct RegionScope: Sendable, Hashable {
 
     public func allows(_ code: RegionCode) -> Bool { root.contains(code) }
 
-    /// The SQL `LIKE` pattern selecting the scope's region codes (codes are digits only).
-    public var likePattern: String { root.value + "%" }
+    /// The scope as a half-open range of codes, `root ≤ code < upperBound`:
+    /// codes are digits and ":" sorts right after "9", so the range holds
+    /// exactly the root's subtree — and unlike `LIKE 'root%'` it uses an index
+    /// on every database and collation.
+    public var upperBound: String { root.value + ":" }
 }

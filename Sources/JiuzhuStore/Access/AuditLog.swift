@@ -266,7 +266,8 @@ public struct AuditQuery: Sendable {
         // Events of logins by unknown names have no region; the audit admin's scope
         // still applies to all others.
         var query = AuditEventRecord.query(on: db).group(.or) { group in
-            group.filter(\.$region, .custom("LIKE"), (region.map { RegionScope(root: $0) } ?? scope).likePattern)
+            let within = region.map { RegionScope(root: $0) } ?? scope
+            group.group(.and) { $0.filter(\.$region >= within.root.value).filter(\.$region < within.upperBound) }
             if region == nil { group.filter(\.$region == "") }
         }
         if let actor, !actor.isEmpty { query = query.filter(\.$actor == actor) }

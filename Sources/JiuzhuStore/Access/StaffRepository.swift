@@ -103,7 +103,7 @@ public struct StaffRepository: Sendable {
 
     public func list(in scope: RegionScope) async throws -> [StaffUser] {
         try await StaffUser.query(on: db)
-            .filter(\.$regionCode, .custom("LIKE"), scope.likePattern)
+            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound)
             .sort(\.$regionCode).sort(\.$username).all()
     }
 

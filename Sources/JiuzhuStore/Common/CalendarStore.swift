@@ -55,7 +55,7 @@ public struct CalendarStore: Sendable {
 
     public func overrides(year: Int? = nil) async throws -> [CalendarOverride] {
         var query = CalendarDayRecord.query(on: db)
-        if let year { query = query.filter(\.$id, .custom("LIKE"), "\(year)-%") }
+        if let year { query = query.filter(\.$id >= "\(year)-01-01").filter(\.$id <= "\(year)-12-31") }
         return try await query.sort(\.$id).all().compactMap { record in
             guard let id = record.id, let date = try? LocalDate(parsing: id),
                   let kind = CalendarOverride.Kind(rawValue: record.kind) else { return nil }

@@ -277,7 +277,7 @@ public struct IntakeRepository: Sendable {
     public func referralQueue(department: Department, in scope: RegionScope, openOnly: Bool = true) async throws -> [ReferralRecord] {
         var query = ReferralRecord.query(on: db)
             .filter(\.$department == department.rawValue)
-            .filter(\.$regionCode, .custom("LIKE"), scope.likePattern)
+            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound)
         if openOnly { query = query.filter(\.$status ~~ [ReferralStatus.open.rawValue, ReferralStatus.inProgress.rawValue]) }
         return try await query.sort(\.$deadline).limit(200).all()
     }

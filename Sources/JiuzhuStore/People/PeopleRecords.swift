@@ -87,9 +87,14 @@ struct M006CreatePeople: AsyncMigration {
             .field("updated_ms", .int64, .required)
             .unique(on: "id_blind")
             .create()
-        // Name search is a prefix scan inside a region: (region_code, name) serves it.
-        try await database.sql.create(index: "persons_region_name_idx").on(PersonRecord.schema).column("region_code").column("name").run()
-        try await database.sql.create(index: "persons_name_idx").on(PersonRecord.schema).column("name").run()
+        // Name search is a range on the name (a prefix) filtered by the region range:
+        // (name, region_code) answers it from the index alone. PostgreSQL must
+        // order names by code point (as SQLite does) for a prefix to be a range.
+        if database.isPostgres {
+            try await database.sql.raw("ALTER TABLE persons ALTER COLUMN name TYPE text COLLATE \"C\"").run()
+        }
+        try await database.sql.create(index: "persons_name_region_idx").on(PersonRecord.schema).column("name").column("region_code").run()
+        try await database.sql.create(index: "persons_region_idx").on(PersonRecord.schema).column("region_code").run()
 
         try await database.schema(HouseholdRecord.schema)
             .id()

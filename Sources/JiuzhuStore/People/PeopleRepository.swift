@@ -58,17 +58,13 @@ public struct PeopleRepository: Sendable {
         let prefix = namePrefix.trimmingCharacters(in: .whitespaces)
         guard !prefix.isEmpty else { return [] }
         return try await PersonRecord.query(on: db)
-            .filter(\.$regionCode, .custom("LIKE"), scope.likePattern)
-            .filter(\.$name, .custom("LIKE"), Self.likeEscaped(prefix) + "%")
+            .filter(\.$name >= prefix).filter(\.$name < prefix + "\u{10FFFF}")
+            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound)
             .sort(\.$name)
             .limit(limit)
             .all()
     }
 
-    /// `%` and `_` typed by a user match themselves, not everything.
-    static func likeEscaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
-    }
 
     /// Opens the sealed fields. The caller records the view in the audit chain.
     public func details(_ person: PersonRecord, today: LocalDate) throws -> PersonDetails {
@@ -113,7 +109,7 @@ public struct PeopleRepository: Sendable {
         let ids = try await MemberRecord.query(on: db)
             .filter(\.$personID == person.requireID()).filter(\.$leftMillis == nil).all().map(\.householdID)
         return try await HouseholdRecord.query(on: db).filter(\.$id ~~ ids)
-            .filter(\.$regionCode, .custom("LIKE"), scope.likePattern).all()
+            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound).all()
     }
 
     private func check(_ region: String, in scope: RegionScope) throws {

@@ -11,7 +11,7 @@ public struct RegionRepository: Sendable {
     /// The scope's root and everything under it, in code order (parents before children).
     public func subtree(_ scope: RegionScope, depth: RegionLevel? = nil) async throws -> [RegionRecord] {
         var query = RegionRecord.query(on: db)
-            .filter(\.$id, .custom("LIKE"), scope.likePattern)
+            .filter(\.$id >= scope.root.value).filter(\.$id < scope.upperBound)
         if let depth { query = query.filter(\.$level <= depth.rawValue) }
         return try await query.sort(\.$id).all()
     }

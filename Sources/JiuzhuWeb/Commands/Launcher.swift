@@ -5,7 +5,7 @@ import JiuzhuStore
 import Vapor
 
 /// The `jiuzhu` command line: `serve [--demo]`, `migrate`, `demo`,
-/// `region add|import`, `user create`, `audit verify`, `keys generate`.
+/// `region add|import`, `user create`, `audit verify`, `keys generate`, `verify --case FILE`.
 public enum Launcher {
     public static func main(arguments: [String]) async -> Int32 {
         var args = arguments
@@ -17,6 +17,10 @@ public enum Launcher {
             // Needs no database and no key.
             print(KeyRing.generateMasterKey())
             return 0
+        }
+        if command == "verify" {
+            // A pure calculation over one case file: no database, no key.
+            return VerifyCommand.main(arguments: Array(args.dropFirst(2)))
         }
         let options: JiuzhuOptions
         do {
