@@ -93,3 +93,28 @@ def test_village_assistant_form_fits_a_phone(app, driver, totp_clock):
     width = driver.execute_script("return document.documentElement.scrollWidth")
     screenshot(driver, "intake-phone.png")
     assert width <= 360, f"the intake form scrolls sideways on a phone: scrollWidth={width}"
+
+
+def test_proxy_application_with_a_scanned_entrustment(app, driver, totp_clock, tmp_path):
+    scan = tmp_path / "entrustment.png"
+    scan.write_bytes(bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + b"scan")
+    login(driver, app, totp_clock, "township_approver")
+    driver.get(app.base_url + "/intake/new")
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#intake-form"), message="#intake-form")
+    Select(driver.find_element(By.NAME, "region")).select_by_value("340321100202")
+    fill_member(driver, 0, "赵秀兰", resident_id("34032119500214084"), "02")
+    driver.find_element(By.CSS_SELECTOR, "input[name='programmes[]'][value='tekun']").click()
+    Select(driver.find_element(By.NAME, "channel")).select_by_value("proxy")
+    for name, value in (("proxyName", "南关村村委会"), ("proxyRelation", "村民委员会"), ("proxyScope", "代为申请特困供养"),
+                        ("proxyDocument", "WT-2026-017")):
+        driver.find_element(By.NAME, name).send_keys(value)
+    driver.execute_script("document.getElementsByName('proxyDate')[0].value = '2026-05-01'")
+    driver.find_element(By.NAME, "proxyScan").send_keys(str(scan))
+    driver.find_element(By.CSS_SELECTOR, "#intake-submit").click()
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#tracking-code") or d.find_elements(By.CSS_SELECTOR, ".form-error"),
+             message="the application page after a proxy registration")
+    errors = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".form-error, .field-error")]
+    assert not errors, f"proxy registration refused: {errors}"
+    link = driver.find_element(By.CSS_SELECTOR, "#entrustment-scan").get_attribute("href")
+    size = driver.execute_script("return fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => b.byteLength)", link)
+    assert size == scan.stat().st_size, f"the stored scan has {size} bytes, not {scan.stat().st_size}"

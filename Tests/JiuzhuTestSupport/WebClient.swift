@@ -35,6 +35,31 @@ public final class WebClient: @unchecked Sendable {
         return try await send(.POST, path, body: all.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&"))
     }
 
+    /// Posts a multipart form (as a browser does for a form with a file), with the CSRF token.
+    @discardableResult
+    public func postMultipart(_ path: String, pairs: [(String, String)],
+                              files: [(name: String, filename: String, type: String, bytes: [UInt8])]) async throws -> TestingHTTPResponse {
+        let boundary = "----jiuzhu-test-" + UUID().uuidString
+        var body = ByteBufferAllocator().buffer(capacity: 1024)
+        var all = pairs
+        if let token = lastCSRF { all.insert(("_csrf", token), at: 0) }
+        for (name, value) in all {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        for file in files {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\nContent-Type: \(file.type)\r\n\r\n")
+            body.writeBytes(file.bytes)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        var headers = HTTPHeaders()
+        if !cookies.isEmpty {
+            headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; "))
+        }
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        return try await app.testing().performTest(request: TestingHTTPRequest(method: .POST, url: URI(path: path), headers: headers, body: body))
+    }
+
     private func send(_ method: HTTPMethod, _ path: String, body: String?) async throws -> TestingHTTPResponse {
         var headers = HTTPHeaders()
         if !cookies.isEmpty {

@@ -118,11 +118,30 @@ private func loggedIn(_ app: Application, _ username: String, clock: TestClock) 
             let missing = try await client.post("/intake", pairs: TestPeople.familyForm(extra: ["channel": "proxy"]))
             #expect(missing.status == .badRequest)
             #expect(body(missing).contains("f-proxyName"))
-            let complete = try await client.post("/intake", pairs: TestPeople.familyForm(extra: [
+            let proxy = TestPeople.familyForm(extra: [
                 "channel": "proxy", "proxyName": "村委会 张三", "proxyRelation": "村民委员会", "proxyScope": "代为申请低保",
-                "proxyDate": "2026-05-01", "proxyDocument": "WT-2026-001"]))
+                "proxyDate": "2026-05-01", "proxyDocument": "WT-2026-001"])
+            // Without the scan, and with a file that is not a scan, the form comes back.
+            let noScan = try await client.postMultipart("/intake", pairs: proxy, files: [])
+            #expect(noScan.status == .badRequest)
+            #expect(body(noScan).contains("请上传委托书扫描件"))
+            let notAScan = try await client.postMultipart("/intake", pairs: proxy,
+                                                          files: [("proxyScan", "x.html", "image/png", Array("<script>".utf8))])
+            #expect(notAScan.status == .badRequest)
+            #expect(body(notAScan).contains("PDF、JPEG 或 PNG"))
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("entrustment-scan-bytes".utf8)
+            let complete = try await client.postMultipart("/intake", pairs: proxy, files: [("proxyScan", "wt.png", "image/png", png)])
             #expect(complete.status == .seeOther, "\(body(complete).prefix(3000))")
             #expect(try await ApplicationRecord.query(on: app.db).first()?.channel == "proxy")
+            // The scan is sealed at rest and comes back intact, audited.
+            let stored = try #require(try await DocumentRecord.query(on: app.db).first())
+            #expect(!stored.dataSealed.contains(Data(png).base64EncodedString()))
+            let location = try #require(complete.headers.first(name: .location))
+            let scan = try await client.get(location + "/entrustment-scan")
+            #expect(scan.status == .ok)
+            #expect(Array(scan.body.readableBytesView) == png)
+            #expect(scan.headers.first(name: .contentType) == "image/png")
+            #expect(try await AuditEventRecord.query(on: app.db).filter(\.$action == "document.view").count() == 1)
         }
     }
 

@@ -29,6 +29,7 @@ public struct KeyRotation: Sendable {
         Target(table: HouseholdRecord.schema, columns: ["address_sealed"]),
         Target(table: ApplicationRecord.schema, columns: ["entrustment_sealed"]),
         Target(table: StaffUser.schema, columns: ["totp_secret"]),
+        Target(table: DocumentRecord.schema, columns: ["data_sealed"]),
     ]
 
     /// Rows still sealed by an older key, per table.

@@ -12,6 +12,7 @@ public enum JiuzhuMigrations {
         M006CreatePeople(),
         M007CreateIntake(),
         M008CreateAPITokens(),
+        M009CreateDocuments(),
     ]
 
     public static func register(on migrations: Migrations) {

@@ -14,6 +14,8 @@ public struct IntakeDraft: Sendable {
     public var entrustment: Entrustment?
     public var conflict: ConflictOfInterest
     public var materialsProvided: Set<String>
+    /// The scanned written entrustment of a proxy application.
+    public var entrustmentScan: ScannedFile?
 
     public init(region: RegionCode, address: String?, members: [MemberDraft], programmes: Set<Programme>,
                 needs: Set<ReferralNeed>, channel: IntakeChannel, entrustment: Entrustment?,
@@ -142,6 +144,18 @@ public struct IntakeRepository: Sendable {
             try await application.create(on: tx)
             let applicationID = try application.requireID()
 
+            if let scan = draft.entrustmentScan {
+                let document = DocumentRecord()
+                document.id = UUID()
+                document.applicationID = applicationID
+                document.regionCode = draft.region.value
+                document.purpose = "entrustment"
+                document.kind = scan.kind.rawValue
+                document.size = scan.bytes.count
+                document.dataSealed = try keys.fieldCipher.seal(Data(scan.bytes).base64EncodedString(), context: DocumentRecord.context(document.id))
+                document.createdMillis = now.millis
+                try await document.create(on: tx)
+            }
             try await addEvent(applicationID, householdID, kind: status.rawValue, text: status.publicName, now: now, on: tx)
             if draft.conflict.requiresSeparateRegister {
                 try await addEvent(applicationID, householdID, kind: "separate_register",
@@ -249,6 +263,16 @@ public struct IntakeRepository: Sendable {
     }
 
     // MARK: Reading
+
+    /// The application's scanned entrustment, opened (the caller audits the view).
+    public func entrustmentScan(of application: ApplicationRecord) async throws -> ScannedFile? {
+        guard let document = try await DocumentRecord.query(on: db).filter(\.$applicationID == application.requireID())
+            .filter(\.$purpose == "entrustment").first(),
+            let kind = ScannedDocumentKind(rawValue: document.kind) else { return nil }
+        let base64 = try keys.fieldCipher.open(document.dataSealed, context: DocumentRecord.context(document.id))
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return ScannedFile(kind: kind, bytes: Array(data))
+    }
 
     public func application(trackingCode: TrackingCode) async throws -> ApplicationRecord? {
         try await ApplicationRecord.query(on: db).filter(\.$trackingCode == trackingCode.value).first()

@@ -10,7 +10,7 @@ extension IntakeForm {
         self.init()
         region = body.region
         address = body.address
-        members = Dictionary(uniqueKeysWithValues: body.members.enumerated().map { (String($0.offset), PersonForm(api: $0.element)) })
+        members = MemberRows(rows: Dictionary(uniqueKeysWithValues: body.members.enumerated().map { ($0.offset, PersonForm(api: $0.element)) }))
         programmes = body.programmes ?? []
         needs = body.needs ?? []
         materials = body.materials ?? []

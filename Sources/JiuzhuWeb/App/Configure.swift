@@ -20,7 +20,8 @@ public func configure(_ app: Application, options: JiuzhuOptions) async throws {
     app.middleware.use(CSRFMiddleware())
     app.middleware.use(AccessMiddleware())
 
-    app.routes.defaultMaxBodySize = "1mb"
+    // Room for a scanned entrustment (3 MB) in a multipart form; the JSON API caps its own bodies at 1 MiB.
+    app.routes.defaultMaxBodySize = "4mb"
     try routes(app)
 }
 

@@ -74,7 +74,8 @@ struct PageErrorMiddleware: AsyncMiddleware {
             status = .forbidden
             message = S.forbidden
             await auditDenial(request, detail: error.reason)
-        case is DecodingError:
+        case let error as DecodingError:
+            request.logger.notice("unreadable request body: \(error)")
             status = .badRequest
             message = Bilingual(zh: "提交的内容格式不正确", en: "What was sent could not be read")
         case let errors as HouseholdRules.Errors:

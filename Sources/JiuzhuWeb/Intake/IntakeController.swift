@@ -12,6 +12,7 @@ struct IntakeController: RouteCollection {
         routes.post("intake", access: .permission(.registerApplications), use: register)
         routes.get("applications", ":id", access: .permission(.viewPeople), use: show)
         routes.get("applications", ":id", "notice", access: .permission(.viewPeople), use: notice)
+        routes.get("applications", ":id", "entrustment-scan", access: .permission(.viewPeople), use: entrustmentScan)
     }
 
     func newForm(_ req: Request) async throws -> Response {
@@ -98,6 +99,8 @@ struct IntakeController: RouteCollection {
                  .dt(.text(c.t(T.programmes))), .dd(.text(Programme.allCases.filter(application.programmeSet.contains).map { c.t($0.name) }.joined(separator: "、"))),
                  .dt(.text(c.t(T.channel))), .dd(.text(IntakeChannel(rawValue: application.channel).map { c.t($0.name) } ?? application.channel))),
              .if(application.separateRegister, .p(.class("warning"), .text(c.t(T.separateRegister)))),
+             .if(application.channel == IntakeChannel.proxy.rawValue,
+                 .p(.a(.id("entrustment-scan"), .href("/applications/\(application.id!)/entrustment-scan"), .text(c.t(T.proxyScan))))),
              .if(!missing.isEmpty, .p(.class("warning"), .a(.id("notice-link"), .href("/applications/\(application.id!)/notice"), .text(c.t(T.notice))))),
              .h2(.text(c.t(T.members))),
              memberTable(members, c),
@@ -107,6 +110,19 @@ struct IntakeController: RouteCollection {
              .h2(.text(c.t(T.chain))),
              timeline(events.map { ($0.atMillis, Bilingual(zh: $0.textZh, en: $0.textEn)) }, c)]
         }
+    }
+
+    /// The proxy's scanned entrustment; opening it is audited.
+    func entrustmentScan(_ req: Request) async throws -> Response {
+        let (application, _, _) = try await load(req)
+        guard let scan = try await IntakeRepository(db: req.db, keys: req.options.keys).entrustmentScan(of: application) else {
+            throw Abort(.notFound)
+        }
+        try await req.audit("document.view", objectType: "entrustment", objectID: application.trackingCode)
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: scan.kind.mediaType)
+        headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"entrustment-\(application.trackingCode).\(scan.kind.rawValue)\"")
+        return Response(status: .ok, headers: headers, body: .init(data: Data(scan.bytes)))
     }
 
     func notice(_ req: Request) async throws -> Response {

@@ -8,7 +8,7 @@ import Vapor
 struct IntakeForm: Content {
     var region: String?
     var address: String?
-    var members: [String: PersonForm]?
+    var members: MemberRows?
     var programmes: [String]?
     var needs: [String]?
     var materials: [String]?
@@ -19,13 +19,14 @@ struct IntakeForm: Content {
     var proxyScope: String?
     var proxyDate: String?
     var proxyDocument: String?
+    /// The scanned written entrustment (multipart upload).
+    var proxyScan: File?
     var rows: Int?
     var action: String?
 
     /// Member rows in index order, blank ones included (so their positions keep their errors).
     var memberRows: [PersonForm] {
-        (members ?? [:]).compactMap { key, value in Int(key).map { ($0, value) } }
-            .sorted { $0.0 < $1.0 }.map(\.1)
+        (members?.rows ?? [:]).sorted { $0.key < $1.key }.map(\.value)
     }
 
     static let maxRows = 30
@@ -90,6 +91,7 @@ struct IntakeForm: Content {
         }
         var channel: IntakeChannel = role == nil ? .online : (role == .villageAssistant ? .villageAssistant : .window)
         var entrustment: Entrustment?
+        var scan: ScannedFile?
         if role != nil, self.channel == IntakeChannel.proxy.rawValue {
             channel = .proxy
             let date = (try? LocalDate(parsing: proxyDate ?? "")) ?? today.adding(days: 1)
@@ -98,15 +100,61 @@ struct IntakeForm: Content {
             case .success(let value): entrustment = value
             case .failure(let proxyErrors): errors += proxyErrors.all
             }
+            let bytes = proxyScan.map { Array($0.data.readableBytesView) } ?? []
+            switch Result(catching: { () throws(UserError) in try ScannedDocument.kind(of: bytes, field: "proxyScan") }) {
+            case .success(let kind): scan = ScannedFile(kind: kind, bytes: bytes)
+            case .failure(let error): errors.append(error)
+            }
             if (try? LocalDate(parsing: proxyDate ?? "")) == nil, !errors.contains(where: { $0.field == "proxyDate" }) {
                 errors.append(UserError("date.format", field: "proxyDate", zh: "请填写委托日期（年-月-日）", en: "Enter the date of the entrustment (YYYY-MM-DD)"))
             }
         }
         let conflict = ConflictOfInterest(rawValue: self.conflict ?? "") ?? .none
         guard errors.isEmpty, let region else { return .failure(HouseholdRules.Errors(errors)) }
-        return .success(IntakeDraft(region: region, address: address, members: members, programmes: programmes, needs: needs,
-                                    channel: channel, entrustment: entrustment, conflict: conflict,
-                                    materialsProvided: Set(materials ?? [])))
+        var draft = IntakeDraft(region: region, address: address, members: members, programmes: programmes, needs: needs,
+                                channel: channel, entrustment: entrustment, conflict: conflict,
+                                materialsProvided: Set(materials ?? []))
+        draft.entrustmentScan = scan
+        return .success(draft)
+    }
+}
+
+/// `members[0][name]`, … arrive as a dictionary keyed by row number from a
+/// URL-encoded form and as an array from a multipart form (the one with a
+/// file); both read into row number → row.
+struct MemberRows: Codable, Sendable {
+    var rows: [Int: PersonForm]
+
+    init(rows: [Int: PersonForm]) { self.rows = rows }
+
+    private struct RowKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { Int(stringValue) }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { self.stringValue = String(intValue) }
+    }
+
+    init(from decoder: any Decoder) throws {
+        var rows: [Int: PersonForm] = [:]
+        if let keyed = try? decoder.container(keyedBy: RowKey.self) {
+            for key in keyed.allKeys {
+                guard let index = key.intValue, (0..<IntakeForm.maxRows * 2).contains(index) else { continue }
+                rows[index] = try keyed.decode(PersonForm.self, forKey: key)
+            }
+        } else {
+            var list = try decoder.unkeyedContainer()
+            while !list.isAtEnd, rows.count < IntakeForm.maxRows * 2 {
+                rows[rows.count] = try list.decode(PersonForm.self)
+            }
+        }
+        self.rows = rows
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var keyed = encoder.container(keyedBy: RowKey.self)
+        for (index, row) in rows {
+            if let key = RowKey(intValue: index) { try keyed.encode(row, forKey: key) }
+        }
     }
 }
 
@@ -130,7 +178,7 @@ struct IntakeFormView {
 
     func render() -> PageNode {
         let rows = form.memberRows
-        return .form(.id("intake-form"), .method(.post), .action(action), csrfField(c),
+        return .form(.id("intake-form"), .method(.post), .action(action), .enctype(.multipartData), csrfField(c),
             .input(.type(.hidden), .name("rows"), .value(String(rowCount))),
             formError(errors.isEmpty ? nil : UserError("form", zh: S.fixErrors.zh, en: S.fixErrors.en)),
             .fieldset(.element(named: "legend", text: c.t(T.household)),
@@ -168,7 +216,13 @@ struct IntakeFormView {
                 field("proxyRelation", label: T.proxyRelation, value: form.proxyRelation ?? "", errors: errors, c, required: false),
                 field("proxyScope", label: T.proxyScope, value: form.proxyScope ?? "", errors: errors, c, required: false),
                 field("proxyDate", label: T.proxyDate, value: form.proxyDate ?? "", type: .date, errors: errors, c, required: false),
-                field("proxyDocument", label: T.proxyDocument, value: form.proxyDocument ?? "", errors: errors, c, required: false)),
+                field("proxyDocument", label: T.proxyDocument, value: form.proxyDocument ?? "", errors: errors, c, required: false),
+                .div(.class(errors["proxyScan"] == nil ? "field" : "field invalid"),
+                     .label(.for("f-proxyScan"), .text(c.t(T.proxyScan))),
+                     .input(.id("f-proxyScan"), .type(.file), .attribute(named: "name", value: "proxyScan"),
+                            .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png")),
+                     .small(.class("hint"), .text(c.t(T.proxyScanHint))),
+                     errorLine("proxyScan"))),
             .fieldset(.element(named: "legend", text: c.t(T.conflict)),
                 selectField("conflict", label: T.conflict, options: ConflictOfInterest.allCases.map { ($0.rawValue, c.t($0.name)) },
                             selected: form.conflict ?? ConflictOfInterest.none.rawValue, errors: errors, c)),
