@@ -254,3 +254,18 @@ import Vapor
         }
     }
 }
+
+@Suite struct SessionPurgeTests {
+    @Test func purgingRemovesOnlyIdleSessions() async throws {
+        try await withTestApp(.sqlite, seedDemo: true) { app in
+            let now = Date(timeIntervalSince1970: 1_780_000_000)
+            let user = try #require(try await StaffUser.query(on: app.db).first())
+            let sessions = SessionRepository(db: app.db)
+            _ = try await sessions.start(user: user, stage: .active, language: .zh, client: "-", now: now)
+            let (fresh, _) = try await sessions.start(user: user, stage: .active, language: .zh, client: "-", now: now.addingTimeInterval(25 * 60))
+            try await sessions.purgeIdle(now: now.addingTimeInterval(35 * 60))
+            #expect(try await StaffSession.query(on: app.db).count() == 1)
+            #expect(try await sessions.resume(token: fresh, now: now.addingTimeInterval(35 * 60)) != nil)
+        }
+    }
+}

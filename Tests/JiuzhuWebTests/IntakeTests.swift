@@ -98,8 +98,6 @@ private func loggedIn(_ app: Application, _ username: String, clock: TestClock) 
             let client = try await loggedIn(app, "demo.caseworker", clock: clock)
             try await client.get("/intake/new")
             #expect(try await client.post("/intake", pairs: TestPeople.familyForm()).status == .seeOther)
-            let reviewer = try await loggedIn(app, "demo.village", clock: clock)
-            _ = reviewer
             try await client.get("/intake/new")
             var pairs = TestPeople.familyForm(region: "340321100202")
             pairs = pairs.map { $0.0 == "members[0][idNumber]" ? ($0.0, TestPeople.stranger) : $0 }
@@ -171,13 +169,19 @@ private func loggedIn(_ app: Application, _ username: String, clock: TestClock) 
             let record = body(try await client.get("/people/\(person.id!)"))
             #expect(record.contains(TestPeople.mother))
             #expect(try await AuditEventRecord.query(on: app.db).filter(\.$action == "person.view").count() == 1)
-            // Another county's staff find nothing and may not open the record.
-            let city = try await loggedIn(app, "demo.reviewer", clock: clock)
-            _ = city
+            // The province supervisor finds the family; another county's caseworker neither finds nor opens it.
+            let province = try await loggedIn(app, "demo.province", clock: clock)
+            #expect(body(try await province.get("/people?q=%E7%8E%8B")).contains("王建国"))
+            let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+            _ = try await StaffRepository(db: app.db, keys: TestKeys.ring, bcryptCost: 4).create(
+                NewStaff(username: "wuhe.worker", displayName: "五河经办", role: .townshipCaseworker,
+                         region: try RegionCode("340322100"), password: "Correct-Horse-42"),
+                in: RegionScope(root: try RegionCode("34")), now: clock.now, totpSecret: secret)
             let elsewhere = WebClient(app: app)
-            let secadmin = DemoStaff.logins.first { $0.username == "demo.province" }!
-            try await elsewhere.login(secadmin.username, password: DemoStaff.password, secret: secadmin.totpSecret, at: clock.now)
-            #expect(body(try await elsewhere.get("/people?q=%E7%8E%8B")).contains("王建国"))
+            #expect(try await elsewhere.login("wuhe.worker", password: "Correct-Horse-42", secret: secret, at: clock.now).status == .seeOther)
+            #expect(!body(try await elsewhere.get("/people?q=%E7%8E%8B")).contains("王建国"))
+            #expect(!body(try await elsewhere.get("/people?q=\(TestPeople.mother)")).contains("李秀英"))
+            #expect(try await elsewhere.get("/people/\(person.id!)").status == .forbidden)
         }
     }
 

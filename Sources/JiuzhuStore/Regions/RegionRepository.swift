@@ -61,8 +61,6 @@ public struct RegionRepository: Sendable {
             try await RegionRecord(code: code, name: trimmed, validFrom: validFrom, validTo: validTo).create(on: db)
         }
     }
-
-    public func count() async throws -> Int { try await RegionRecord.query(on: db).count() }
 }
 
 /// The one error of region scope: a request for something outside the user's subtree.

@@ -68,6 +68,8 @@ struct LoginController: RouteCollection {
     /// A fresh session id on every login, so a planted cookie is worthless.
     private func startSession(_ req: Request, user: StaffUser, stage: StaffSession.Stage, to path: String) async throws -> Response {
         if let old = req.staffIfPresent { try await req.sessions.end(old.session) }
+        // Sessions abandoned without logging out would otherwise stay forever.
+        try await req.sessions.purgeIdle(now: req.now)
         let (token, _) = try await req.sessions.start(user: user, stage: stage, language: req.language,
                                                       client: req.clientAddress, now: req.now)
         let response = req.redirect(to: path)
