@@ -133,8 +133,10 @@ extension CaseMember {
 
 extension DepartmentRecord {
     /// Reads one `records[i]`. The income kind is checked against `policy`
-    /// here, so that an unknown kind is reported on its field.
-    public init(field: CaseField, asOf: LocalDate, policy: VerificationPolicy) throws(UserError) {
+    /// here, so that an unknown kind is reported on its field; without a
+    /// policy (a department file, before any household is known) against the
+    /// kinds of the national rules.
+    public init(field: CaseField, asOf: LocalDate, policy: VerificationPolicy?) throws(UserError) {
         _ = try field.object()
         source = try field.field("source").string()
         member = try field.field("member").residentID(asOf: asOf)
@@ -142,7 +144,7 @@ extension DepartmentRecord {
         case .income:
             let kindField = try field.field("kind")
             let kind = try kindField.string()
-            guard policy.treatment(ofIncome: kind) != nil else {
+            guard policy.map({ $0.treatment(ofIncome: kind) != nil }) ?? IncomeTreatment.nationalKinds.contains(kind) else {
                 throw kindField.error("verification.income_kind", VerificationText.unknownIncomeKind(kind))
             }
             let month = try field.field("month").month()
@@ -152,7 +154,7 @@ extension DepartmentRecord {
         case .expense:
             let kindField = try field.field("kind")
             let kind = try kindField.string()
-            guard policy.knowsExpense(kind) else {
+            guard policy?.knowsExpense(kind) ?? ExpenseKinds.known.contains(kind) else {
                 throw kindField.error("verification.expense_kind", VerificationText.unknownExpenseKind(kind))
             }
             detail = .expense(kind: kind, month: try field.field("month").month(),

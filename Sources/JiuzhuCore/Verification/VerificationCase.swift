@@ -126,6 +126,13 @@ public enum IncomeTreatment: Sendable, Hashable {
     public static let countedKinds: Set<String> = ["wage", "business", "property", "transferIn", "pension",
                                                   "unemployment", "other"]
     public static let transferOutKind = "transferOut"
+    /// 不计入收入的项目 of the national rules (优抚金、计划生育奖励、奖学金、见义勇为奖励、
+    /// 社会救助金、城乡居民基础养老金): a department may send them; a region's
+    /// policy decides whether they count.
+    public static let nationalExcludedKinds: Set<String> = ["assistance", "preferentialPension", "scholarship",
+                                                            "bravery", "familyPlanning", "basicPension"]
+    /// Every income kind a department may send.
+    public static let nationalKinds: Set<String> = countedKinds.union(nationalExcludedKinds).union([transferOutKind])
     /// Net incomes, which a loss can make negative.
     public static let netKinds: Set<String> = ["business", "property"]
 }

@@ -19,6 +19,11 @@ enum VerificationText {
                                         en: "The decimal has too many significant digits (at most 18)")
     static let duplicateMember = Bilingual(zh: "该身份证号码在家庭成员中重复出现",
                                            en: "This ID number appears twice among the members")
+    static func noPolicy(region: RegionCode, date: LocalDate) -> Bilingual {
+        Bilingual(zh: "地区 \(region) 及其上级在 \(date) 没有生效的核对政策参数，请先由系统管理员设置",
+                  en: "No verification policy is in force for region \(region) or its parents on \(date); a system administrator must set one")
+    }
+
     static let noCountedMembers = Bilingual(
         zh: "没有计入家庭人口的成员（均不共同生活、状态特殊或已死亡），无法计算人均数",
         en: "No member is counted (none lives with the family in normal status and alive), so no per-capita figure exists")

@@ -34,6 +34,12 @@ public struct MasterKey: Sendable {
         HKDF<SHA256>.deriveKey(inputKeyMaterial: key, salt: Data("jiuzhu".utf8), info: Data(purpose.utf8), outputByteCount: 32)
     }
 
+    var reportSigningKey: Curve25519.Signing.PrivateKey {
+        let seed = derive("report-signing ed25519 v1").withUnsafeBytes { Data($0) }
+        // 32 bytes from HKDF are always a valid Ed25519 seed.
+        return try! Curve25519.Signing.PrivateKey(rawRepresentation: seed)  // programmer error
+    }
+
     func blindKey(_ purpose: String) -> SymmetricKey {
         purpose == "resident-id" ? residentIDBlindKey : derive("blind-index \(purpose) v1")
     }
@@ -82,6 +88,17 @@ public struct KeyRing: Sendable {
     func auditKey(id: String) -> SymmetricKey? { key(id: id)?.derive("audit-chain v1") }
 
     public var fieldCipher: any FieldCipher { AESGCMFieldCipher(ring: self) }
+
+    /// The installation's Ed25519 key that signs verification reports (核对报告签名),
+    /// derived from the current master key, so that it is never stored; its
+    /// public half travels with every signed report. `MasterKey.id` names it.
+    public var reportSigningKey: Curve25519.Signing.PrivateKey { current.reportSigningKey }
+
+    /// Every key's public signing key by key id: a report signed before a
+    /// rotation still verifies while the old master key is listed.
+    public var reportVerificationKeys: [String: Curve25519.Signing.PublicKey] {
+        Dictionary(all.map { ($0.id, $0.reportSigningKey.publicKey) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// HMAC blind index of a normalised value (an ID number) under the current key,
     /// so exact lookups work without decrypting; `blindIndexes` gives every

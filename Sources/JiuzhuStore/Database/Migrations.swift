@@ -13,6 +13,7 @@ public enum JiuzhuMigrations {
         M007CreateIntake(),
         M008CreateAPITokens(),
         M009CreateDocuments(),
+        M010CreateDepartmentData(),
     ]
 
     public static func register(on migrations: Migrations) {
