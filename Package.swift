@@ -35,7 +35,15 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         // Talking to other systems: department sources, partners, signed envelopes.
-        .target(name: "JiuzhuExchange", dependencies: ["JiuzhuStore", "JiuzhuCore"]),
+        .target(
+            name: "JiuzhuExchange",
+            dependencies: [
+                "JiuzhuStore", "JiuzhuCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The Vapor application: routes, middleware, views.
         .target(
             name: "JiuzhuWeb",
@@ -70,6 +78,15 @@ let package = Package(
         .testTarget(
             name: "JiuzhuStoreTests",
             dependencies: ["JiuzhuStore", "JiuzhuCore", "JiuzhuTestSupport", .product(name: "Fluent", package: "fluent")]
+        ),
+        .testTarget(
+            name: "JiuzhuExchangeTests",
+            dependencies: [
+                "JiuzhuExchange", "JiuzhuStore", "JiuzhuCore", "JiuzhuTestSupport",
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
         ),
         .testTarget(
             name: "JiuzhuWebTests",

@@ -1,0 +1,6 @@
+import JiuzhuExchange
+import Testing
+
+@Test func speaksFormatVersionOne() {
+    #expect(Exchange.formatVersion == 1)
+}
