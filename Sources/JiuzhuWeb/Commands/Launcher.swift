@@ -44,6 +44,7 @@ public enum Launcher {
                 app.asyncCommands.use(BenchCommand(), as: "bench")
                 app.asyncCommands.use(KeysCommand(), as: "keys")
                 app.asyncCommands.use(TokenCommand(), as: "token")
+                app.asyncCommands.use(ImportCommand(), as: "import")
 
                 if command == "serve" || command.hasPrefix("-") {
                     try await prepareDatabase(app, seedDemo: demo, demoPeople: demo ? 600 : 0)
