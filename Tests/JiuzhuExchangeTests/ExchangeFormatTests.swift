@@ -1,6 +1,0 @@
-import JiuzhuExchange
-import Testing
-
-@Test func speaksFormatVersionOne() {
-    #expect(Exchange.formatVersion == 1)
-}
