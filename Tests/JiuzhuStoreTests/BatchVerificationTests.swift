@@ -1,0 +1,302 @@
+import FluentKit
+import Foundation
+import JiuzhuCore
+@testable import JiuzhuStore
+import JiuzhuTestSupport
+import SQLKit
+import Testing
+import Vapor
+
+/// Hand-built households for the batch: persons sealed as the intake seals
+/// them, active (or not) claims, department records prepared as every import
+/// prepares them, completed source batches and a policy version.
+struct BatchFixture {
+    let app: Application
+    let keys = TestKeys.ring
+    static let asOf = LocalDate(year: 2026, month: 6, day: 15)!  // programmer error: a fixed valid date
+    static let now = Date(timeIntervalSince1970: 1_781_500_000)
+    static let policyJSON = """
+        {"standardUrban": 74000, "standardRural": 62000, "edgeMultiplier": "1.5", "referenceMonths": 3,
+         "financialAssetMonths": 24, "vehicleValueCap": 3000000, "exemptVehicleTypes": ["disability", "farm", "motorcycle", "ebike"],
+         "maxHomes": 1, "nonResidentialDisqualifies": true, "companyRoleDisqualifies": true,
+         "excludedIncomeKinds": ["assistance", "preferentialPension", "scholarship", "bravery", "familyPlanning", "basicPension"],
+         "deductibleKinds": ["medicalOutOfPocket"],
+         "requiredSources": ["householdRegistration", "tax", "socialInsurance", "realEstate", "vehicle", "marketRegistration", "providentFund", "bank"],
+         "topUps": [{"group": "elderly", "percentOfStandard": 20}, {"group": "minor", "percentOfStandard": 20},
+                    {"group": "severeDisability", "percentOfStandard": 30}, {"group": "seriousIllness", "percentOfStandard": 30}]}
+        """
+
+    struct Member {
+        var id: String
+        var relation: Relationship
+        var status: MemberStatus = .normal
+        var coResident = true
+        var disability: String? = nil
+    }
+
+    static func resident(_ id: String) throws -> ResidentID { try ResidentID(id, today: asOf) }
+
+    func addPolicy(region: String, from: String = "2026-01-01") async throws {
+        let version = PolicyVersion(region: try RegionCode(region), effectiveFrom: try LocalDate(parsing: from),
+                                    policy: try VerificationPolicy(json: Self.policyJSON))
+        try await PolicyRepository(db: app.db, audit: AuditChain(keys: keys)).add(version, actor: "tester", role: "county_admin")
+    }
+
+    func completeBatches(_ sources: [String] = DepartmentSourceCatalog.standard) async throws {
+        for source in sources {
+            let batch = DepartmentBatchRecord()
+            batch.id = "test-\(source)"
+            batch.source = source
+            batch.channel = "file"
+            batch.fileName = "\(source).jsonl"
+            batch.contentSHA256 = ""
+            batch.status = "completed"
+            batch.nextLine = 1
+            batch.stored = 0
+            batch.duplicates = 0
+            batch.invalid = 0
+            batch.report = "[]"
+            batch.actor = "tester"
+            batch.startedMillis = Self.now.millis
+            batch.finishedMillis = Self.now.millis
+            try await batch.create(on: app.db)
+        }
+    }
+
+    /// A household with its head first; `claim` nil means no dibao claim at all.
+    @discardableResult
+    func addHousehold(region: String, residence: String = "rural", claim: String? = "active", _ members: [Member]) async throws -> UUID {
+        let cipher = keys.fieldCipher
+        var personIDs: [UUID] = []
+        for member in members {
+            let id = UUID()
+            let resident = try Self.resident(member.id)
+            let person = PersonRecord()
+            person.id = id
+            person.idBlind = keys.blindIndex(resident.value)
+            person.idSealed = try cipher.seal(resident.value, context: PeopleRepository.context("id_sealed", id))
+            person.idMasked = resident.masked
+            person.name = "测试"
+            person.sex = resident.sex.rawValue
+            person.birthDate = resident.birthDate.description
+            person.disabilitySealed = try cipher.seal(member.disability, context: PeopleRepository.context("disability_sealed", id))
+            person.healthSealed = try cipher.seal("none", context: PeopleRepository.context("health_sealed", id))
+            person.employment = "farming"
+            person.student = "none"
+            person.regionCode = region
+            person.residence = residence
+            person.updatedMillis = Self.now.millis
+            try await person.create(on: app.db)
+            personIDs.append(id)
+        }
+        let household = HouseholdRecord()
+        let householdID = UUID()
+        household.id = householdID
+        household.regionCode = region
+        household.headPersonID = personIDs[0]
+        household.createdMillis = Self.now.millis
+        household.version = 1
+        try await household.create(on: app.db)
+        for (position, member) in members.enumerated() {
+            let row = MemberRecord()
+            row.id = UUID()
+            row.householdID = householdID
+            row.personID = personIDs[position]
+            row.regionCode = region
+            row.relation = member.relation.rawValue
+            row.coResident = member.coResident
+            row.status = member.status.rawValue
+            row.position = position
+            row.joinedMillis = Self.now.millis
+            try await row.create(on: app.db)
+            if let claim {
+                let record = DibaoClaimRecord()
+                record.id = keys.blindIndex(try Self.resident(member.id).value)
+                record.householdID = householdID
+                record.applicationID = UUID()
+                record.regionCode = region
+                record.state = claim
+                record.sinceMillis = Self.now.millis
+                try await record.create(on: app.db)
+            }
+        }
+        return householdID
+    }
+
+    func addRecord(_ source: String, _ member: String, _ detail: RecordDetail) async throws {
+        let prepared = try PreparedDepartmentRecord(DepartmentRecord(source: source, member: try Self.resident(member), detail: detail),
+                                                    recordID: nil, timestamp: nil, keys: keys)
+        let row = DepartmentRecordRow()
+        row.source = prepared.source
+        row.recordKey = prepared.recordKey
+        row.batchID = "test-\(source)"
+        row.memberIndex = prepared.memberIndex
+        row.type = prepared.type
+        row.kind = prepared.kind
+        row.period = prepared.period
+        row.amount = prepared.amount
+        row.active = prepared.active
+        row.area = prepared.area
+        row.accountIndex = prepared.accountIndex
+        row.detailSealed = prepared.detailSealed
+        row.receivedMillis = Self.now.millis
+        try await row.create(on: app.db)
+    }
+
+    func wages(_ member: String, _ amount: Int64, months: [String] = ["2026-03", "2026-04", "2026-05"]) async throws {
+        for month in months {
+            try await addRecord("tax", member, .income(kind: "wage", month: try YearMonth(parsing: month), amount: Money(fen: amount)))
+        }
+    }
+
+    func run(_ region: String, pageSize: Int = 2000, workers: Int = 2) async throws -> BatchRunReport {
+        try await BatchVerification(db: app.db, keys: keys, pageSize: pageSize, workers: workers)
+            .run(region: try RegionCode(region), asOf: Self.asOf, actor: "tester", now: Self.now)
+    }
+
+    func results(run: Int64) async throws -> [UUID: HouseholdVerificationResultRecord] {
+        let rows = try await HouseholdVerificationResultRecord.query(on: app.db).filter(\.$runID == run).all()
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.householdID, $0) })
+    }
+}
+
+@Suite struct BatchVerificationTests {
+    static let elder = TestPeople.id("34032119500101001")
+    static let single = TestPeople.id("34032119900101011")
+    static let otherCounty = TestPeople.stranger  // 340322…
+    static let applicant = TestPeople.id("34032119700707007")
+
+    /// Family of three (dibao, rural), a single earner (ineligible), an elder
+    /// living alone (dibao with a top-up); beside them a household of another
+    /// county and one whose claim is only applied for.
+    private func family(_ f: BatchFixture) async throws -> (family: UUID, single: UUID, elder: UUID, other: UUID, applied: UUID) {
+        try await f.addPolicy(region: "3403")
+        try await f.completeBatches()
+        let family = try await f.addHousehold(region: "340321100201", [
+            .init(id: TestPeople.father, relation: .head), .init(id: TestPeople.mother, relation: .spouse),
+            .init(id: TestPeople.child, relation: .son)])
+        let single = try await f.addHousehold(region: "340321100202", residence: "urban", [.init(id: Self.single, relation: .head)])
+        try await f.wages(Self.single, 300_000)
+        let elder = try await f.addHousehold(region: "340321101201", [.init(id: Self.elder, relation: .head)])
+        let other = try await f.addHousehold(region: "340322100201", [.init(id: Self.otherCounty, relation: .head)])
+        let applied = try await f.addHousehold(region: "340321100201", claim: "applied", [.init(id: Self.applicant, relation: .head)])
+        return (family, single, elder, other, applied)
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func everyActiveHouseholdOfTheRegionGetsTheCalculatorsOutcome(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { app in
+            let f = BatchFixture(app: app)
+            let ids = try await family(f)
+            // Pages of two: the keyset must carry on across pages.
+            let report = try await f.run("340321", pageSize: 2)
+            #expect(report.summary.households == 3 && report.summary.errorCount == 0)
+            #expect(report.summary.count(.dibao) == 2 && report.summary.count(.ineligible) == 1)
+            #expect(report.summary.count(BatchChange.new) == 3)
+            #expect(report.members == 5 && report.records == 3)
+            let results = try await f.results(run: report.runID)
+            #expect(Set(results.keys) == [ids.family, ids.single, ids.elder])
+            // (62000 − 0) × 3 + a minor's 20 % of 62000.
+            #expect(results[ids.family]?.conclusion == "dibao" && results[ids.family]?.monthlyBenefit == 198_400)
+            #expect(results[ids.family]?.countedMembers == 3 && results[ids.family]?.change == "new")
+            #expect(results[ids.single]?.conclusion == "ineligible" && results[ids.single]?.perCapitaIncome == 300_000)
+            // 62000 + an elder's 20 %.
+            #expect(results[ids.elder]?.monthlyBenefit == 74_400)
+            #expect(report.summary.benefitAfter == Money(fen: 198_400 + 74_400) && report.summary.benefitBefore == .zero)
+            let run = try #require(try await VerificationBatchRunRecord.find(report.runID, on: app.db))
+            #expect(run.status == "completed" && run.regionCode == "340321" && run.asOf == "2026-06-15")
+            #expect(run.summary.contains("\"dibao\":2"))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aSecondRunSeesStoppedAndChangedAmounts(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { app in
+            let f = BatchFixture(app: app)
+            let ids = try await family(f)
+            let first = try await f.run("340321")
+            // The father now earns: 600000 / (3 months × 3) = 66666 ≥ 62000 → edge, the dibao stops.
+            try await f.wages(TestPeople.father, 200_000)
+            // The elder gets 30000 a month: (62000 − 30000) + 12400.
+            try await f.wages(Self.elder, 30_000)
+            let second = try await f.run("340321")
+            #expect(second.runID > first.runID)
+            #expect(second.summary.count(.stopped) == 1 && second.summary.count(.amountChanged) == 1
+                    && second.summary.count(.unchanged) == 1 && second.summary.count(BatchChange.new) == 0)
+            #expect(second.summary.benefitBefore == Money(fen: 198_400 + 74_400) && second.summary.benefitAfter == Money(fen: 44_400))
+            let results = try await f.results(run: second.runID)
+            #expect(results[ids.family]?.conclusion == "edge" && results[ids.family]?.change == "stopped")
+            #expect(results[ids.elder]?.change == "amountChanged" && results[ids.elder]?.monthlyBenefit == 44_400)
+            #expect(results[ids.single]?.change == "unchanged")
+            // The first run's rows are kept as they were.
+            #expect(try await f.results(run: first.runID)[ids.family]?.monthlyBenefit == 198_400)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func anotherRegionsHouseholdsAreLeftAlone(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { app in
+            let f = BatchFixture(app: app)
+            let ids = try await family(f)
+            let county = try await f.run("340322")
+            #expect(county.summary.households == 1)
+            #expect(Set(try await f.results(run: county.runID).keys) == [ids.other])
+            // A township is a range too: the family's and the single earner's (the elder lives in another).
+            let township = try await f.run("340321100")
+            #expect(Set(try await f.results(run: township.runID).keys) == [ids.family, ids.single])
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aHouseholdWithoutPolicyIsAnErrorAndTheRunGoesOn(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { app in
+            let f = BatchFixture(app: app)
+            let ids = try await family(f)
+            // 铜陵 (3407) has no policy; 蚌埠's does not reach it.
+            let stranded = try await f.addHousehold(region: "340705001001", residence: "urban",
+                                                    [.init(id: TestPeople.id("34070519660606006"), relation: .head)])
+            let report = try await f.run("34")
+            #expect(report.summary.households == 5 && report.summary.evaluated == 4 && report.summary.errorCount == 1)
+            #expect(report.summary.errors.first?.household == stranded.uuidString)
+            #expect(report.summary.errors.first?.code == "verification.no_policy")
+            #expect(report.summary.lines.contains { $0.en.contains(stranded.uuidString) })
+            let results = try await f.results(run: report.runID)
+            #expect(results[stranded] == nil && results[ids.other] != nil)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aSourceThatNeverDeliveredLeavesTheHouseholdsUndetermined(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { app in
+            let f = BatchFixture(app: app)
+            try await f.addPolicy(region: "3403")
+            try await f.completeBatches(DepartmentSourceCatalog.standard.filter { $0 != "tax" })
+            let household = try await f.addHousehold(region: "340321100201", [.init(id: Self.elder, relation: .head)])
+            let report = try await f.run("340321")
+            #expect(report.summary.count(VerificationConclusion.undetermined) == 1 && report.summary.missingSources == ["tax": 1])
+            let row = try await f.results(run: report.runID)[household]
+            #expect(row?.conclusion == "undetermined" && row?.missingSources == "tax" && row?.change == "undetermined")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func membersWhoLeftOrLiveApartAreHandledByTheRules(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { app in
+            let f = BatchFixture(app: app)
+            try await f.addPolicy(region: "3403")
+            try await f.completeBatches()
+            // The prisoner's wages are ignored (rule 1); a severe disability adds 30 %.
+            let household = try await f.addHousehold(region: "340321100201", [
+                .init(id: TestPeople.father, relation: .head, disability: "physical:1"),
+                .init(id: TestPeople.mother, relation: .spouse, status: .prisoner)])
+            try await f.wages(TestPeople.mother, 500_000)
+            // A member who has left (left_ms set) is not read at all.
+            let left = try await f.addHousehold(region: "340321100201", claim: nil, [.init(id: Self.single, relation: .head)])
+            try await app.sql.raw("UPDATE household_members SET left_ms = 1, household_id = \(bind: household) WHERE household_id = \(bind: left)").run()
+            let report = try await f.run("340321")
+            let row = try await f.results(run: report.runID)[household]
+            #expect(report.members == 2)
+            #expect(row?.conclusion == "dibao" && row?.countedMembers == 1 && row?.monthlyBenefit == 62_000 + 18_600)
+        }
+    }
+}
