@@ -7,7 +7,7 @@
 public enum VerificationCalculator {
     public static func evaluate(_ input: VerificationCase) throws(UserError) -> VerificationResult {
         try input.checkConsistency()
-        var run = Run(input)
+        var run = Run(input, exemptions: try input.checkedExemptions())
         return try run.evaluate()
     }
 }
@@ -23,17 +23,22 @@ private struct Run {
     var flags: Set<VerificationFlag> = []
     /// The death records that took a member out of the count (rule 1).
     var decisiveDeaths: Set<Int> = []
+    /// Exempted records by index, with the reason (checked, trimmed).
+    let exemptions: [Int: String]
 
-    init(_ input: VerificationCase) {
+    init(_ input: VerificationCase, exemptions: [Int: String]) {
         self.input = input
         self.standard = input.policy.standard(for: input.residence)
+        self.exemptions = exemptions
     }
 
     mutating func note(_ rule: VerificationRule, _ effect: Bilingual, record index: Int? = nil,
-                       member: ResidentID? = nil, source: String? = nil, flag: VerificationFlag? = nil) {
+                       member: ResidentID? = nil, source: String? = nil, flag: VerificationFlag? = nil,
+                       exemption: String? = nil) {
         let record = index.map { input.records[$0] }
         let finding = VerificationFinding(rule: rule, source: source ?? record?.source, recordIndex: index,
-                                          member: member ?? record?.member, flag: flag, effect: effect)
+                                          member: member ?? record?.member, flag: flag, effect: effect,
+                                          exemption: exemption)
         lines[rule, default: []].append(finding)
         if let flag { flags.insert(flag) }
     }
@@ -65,6 +70,12 @@ private struct Run {
         var homes = 0
 
         for (index, record) in input.records.enumerated() {
+            // An exempted record counts for nothing, whoever it is about: one line under its own rule.
+            if let reason = exemptions[index] {
+                note(record.detail.type.rule, VerificationText.exempted(record.detail, reason: reason),
+                     record: index, exemption: reason)
+                continue
+            }
             guard countedIDs.contains(record.member) else {
                 // A death that made the member not counted is already the member's own line.
                 if decisiveDeaths.contains(index) { continue }
@@ -231,7 +242,8 @@ private struct Run {
             monthlyBenefit: benefit, singlePersonEligible: single)
         return VerificationResult(
             outcome: outcome, findings: VerificationRule.allCases.flatMap { lines[$0] ?? [] },
-            standard: standard, window: window, householdIncome: Money(fen: income), financialAssets: Money(fen: assets))
+            standard: standard, window: window, householdIncome: Money(fen: income), financialAssets: Money(fen: assets),
+            countedMemberIDs: counted.map(\.id))
     }
 
     /// Rule 1: co-resident, normal status, and no death on or before asOf; in member order.
@@ -239,7 +251,7 @@ private struct Run {
         // The earliest death on or before asOf, should a department report one twice.
         var deaths: [ResidentID: (date: LocalDate, index: Int)] = [:]
         for (index, record) in input.records.enumerated() {
-            guard case .death(let date) = record.detail, date <= asOf else { continue }
+            guard case .death(let date) = record.detail, date <= asOf, exemptions[index] == nil else { continue }
             if let known = deaths[record.member], known.date <= date { continue }
             deaths[record.member] = (date, index)
         }

@@ -19,10 +19,15 @@ public struct VerificationCase: Sendable, Hashable {
     public var records: [DepartmentRecord]
     /// The outcome a test case expects; absent in a real household's file.
     public var expect: VerificationOutcome?
+    /// 豁免 — records a caseworker has exempted, by index into `records`, with
+    /// the recorded reason (a truck used for work, say). An exempted record
+    /// counts for nothing and is listed once, as exempted. Never read from a
+    /// case file: exemptions are decisions made on a report, not department data.
+    public var exemptions: [Int: String] = [:]
 
     public init(name: String, asOf: LocalDate, residence: ResidenceKind, policy: VerificationPolicy,
                 members: [CaseMember], sources: [String: SourceStatus], records: [DepartmentRecord],
-                expect: VerificationOutcome? = nil) {
+                expect: VerificationOutcome? = nil, exemptions: [Int: String] = [:]) {
         self.name = name
         self.asOf = asOf
         self.residence = residence
@@ -31,6 +36,28 @@ public struct VerificationCase: Sendable, Hashable {
         self.sources = sources
         self.records = records
         self.expect = expect
+        self.exemptions = exemptions
+    }
+
+    /// The exemptions with their reasons trimmed, after checking that each
+    /// names a record and gives a reason (an exemption without one is not
+    /// allowed: 豁免须记录理由).
+    public func checkedExemptions() throws(UserError) -> [Int: String] {
+        var checked: [Int: String] = [:]
+        for index in exemptions.keys.sorted() {
+            let field = "exemptions[\(index)]"
+            guard records.indices.contains(index) else {
+                let text = VerificationText.exemptionIndex(index, count: records.count)
+                throw UserError("verification.exemption_index", field: field, zh: text.zh, en: text.en)
+            }
+            let reason = String((exemptions[index] ?? "").trimmingWhitespace)
+            guard !reason.isEmpty else {
+                let text = VerificationText.exemptionReasonRequired
+                throw UserError("verification.exemption_reason", field: field, zh: text.zh, en: text.en)
+            }
+            checked[index] = reason
+        }
+        return checked
     }
 }
 

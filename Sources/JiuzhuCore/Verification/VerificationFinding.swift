@@ -24,15 +24,19 @@ public struct VerificationFinding: Sendable, Hashable {
     public let flag: VerificationFlag?
     /// What the rule did, Chinese and English; IDs masked.
     public let effect: Bilingual
+    /// 豁免理由 — the caseworker's reason when the record was exempted (it then
+    /// counted for nothing); nil otherwise.
+    public let exemption: String?
 
     public init(rule: VerificationRule, source: String? = nil, recordIndex: Int? = nil, member: ResidentID? = nil,
-                flag: VerificationFlag? = nil, effect: Bilingual) {
+                flag: VerificationFlag? = nil, effect: Bilingual, exemption: String? = nil) {
         self.rule = rule
         self.source = source
         self.recordIndex = recordIndex
         self.member = member
         self.flag = flag
         self.effect = effect
+        self.exemption = exemption
     }
 
     /// `records[3]`, as in the input errors.
@@ -45,6 +49,22 @@ public struct VerificationFinding: Sendable, Hashable {
         let context = [source, recordPath, member?.masked].compactMap { $0 }
         let head = ([rulePart] + context).joined(separator: " · ")
         return head + (language == .zh ? "：" : ": ") + effect.text(language)
+    }
+}
+
+extension RecordType {
+    /// The rule a record of this type belongs to, under which an exempted
+    /// record is listed: income and expenses 3, financial assets 4, vehicles 5,
+    /// property 6, companies 7, deaths 1.
+    public var rule: VerificationRule {
+        switch self {
+        case .income, .expense: .income
+        case .financialAsset: .financialAssets
+        case .vehicle: .vehicles
+        case .property: .property
+        case .company: .companies
+        case .death: .members
+        }
     }
 }
 
@@ -62,6 +82,8 @@ public struct VerificationResult: Sendable, Hashable {
     public let householdIncome: Money
     /// A: the latest balance of every account.
     public let financialAssets: Money
+    /// The counted members (rule 1), in member order.
+    public let countedMemberIDs: [ResidentID]
 
     /// The explanation, one line per finding.
     public func explanation(_ language: Language) -> [String] {

@@ -24,6 +24,17 @@ enum VerificationText {
                   en: "No verification policy is in force for region \(region) or its parents on \(date); a system administrator must set one")
     }
 
+    static func exemptionIndex(_ index: Int, count: Int) -> Bilingual {
+        count == 0
+            ? Bilingual(zh: "豁免的记录序号 \(index) 不存在：本家庭没有部门记录",
+                        en: "The exempted record number \(index) does not exist: the household has no department records")
+            : Bilingual(zh: "豁免的记录序号 \(index) 不存在：应为 0 至 \(count - 1) 之间的整数",
+                        en: "The exempted record number \(index) does not exist: use a number from 0 to \(count - 1)")
+    }
+
+    static let exemptionReasonRequired = Bilingual(zh: "豁免须填写理由（例如：用于营运的货车）",
+                                                   en: "An exemption needs a reason (for example: truck used for work)")
+
     static let noCountedMembers = Bilingual(
         zh: "没有计入家庭人口的成员（均不共同生活、状态特殊或已死亡），无法计算人均数",
         en: "No member is counted (none lives with the family in normal status and alive), so no per-capita figure exists")
@@ -91,6 +102,15 @@ enum VerificationText {
         return Bilingual(zh: "JSON 格式错误（第 \(line) 行第 \(column) 列）：\(what.zh)",
                          en: "Not valid JSON (line \(line), column \(column)): \(what.en)")
     }
+
+    // MARK: - Reports
+
+    static func reportFormat(expected: String) -> Bilingual {
+        Bilingual(zh: "不是核对报告文件：format 应为 \(expected)",
+                  en: "Not a verification report: format must be \(expected)")
+    }
+
+    static let reportVersion = Bilingual(zh: "报告版本号应为从 1 起的整数", en: "The report version must be a whole number from 1")
 
     // MARK: - Names
 
@@ -192,6 +212,16 @@ enum VerificationText {
         }
     }
 
+    /// The conclusion as the report (核对报告) states it.
+    static func reportConclusionLabel(_ conclusion: VerificationConclusion, residence: ResidenceKind) -> Bilingual {
+        switch conclusion {
+        case .dibao: conclusionName(.dibao, residence: residence)
+        case .edge: Bilingual(zh: "低收入（低保边缘）", en: "low income (dibao edge)")
+        case .ineligible: Bilingual(zh: "不符合", en: "not eligible")
+        case .undetermined: Bilingual(zh: "无法确认", en: "cannot be determined")
+        }
+    }
+
     static func sourceStatusName(_ status: SourceStatus?) -> Bilingual {
         switch status {
         case .pending?: Bilingual(zh: "等待反馈", en: "pending")
@@ -220,6 +250,44 @@ enum VerificationText {
 
     private static func joined(_ names: [Bilingual]) -> Bilingual {
         Bilingual(zh: names.map(\.zh).joined(separator: "、"), en: names.map(\.en).joined(separator: ", "))
+    }
+
+    // MARK: - Exemptions
+
+    /// What a record says, in a few words: the start of the line of an exempted record.
+    static func recordSummary(_ detail: RecordDetail) -> Bilingual {
+        switch detail {
+        case .income(let kind, let month, let amount):
+            let name = incomeKindName(kind)
+            return Bilingual(zh: "\(name.zh) \(amount)（\(month)）", en: "\(name.en) of \(amount) (\(month))")
+        case .expense(let kind, let month, let amount):
+            let name = expenseKindName(kind)
+            return Bilingual(zh: "\(name.zh) \(amount)（\(month)）", en: "\(name.en) of \(amount) (\(month))")
+        case .financialAsset(let kind, let account, let date, let balance):
+            let name = assetKindName(kind)
+            return Bilingual(zh: "\(name.zh)账户 \(maskedAccount(account)) 截至 \(date) 余额 \(balance)",
+                             en: "\(name.en) account \(maskedAccount(account)): balance \(balance) on \(date)")
+        case .vehicle(let plate, let type, let value):
+            let name = vehicleTypeName(type)
+            return Bilingual(zh: "\(name.zh) \(plate)，价值 \(value)", en: "\(name.en) \(plate), worth \(value)")
+        case .property(let use, let area):
+            return use == .residential
+                ? Bilingual(zh: "住宅一套，面积 \(area) 平方米", en: "one home, \(area) m²")
+                : Bilingual(zh: "非住宅房产，面积 \(area) 平方米", en: "non-residential property, \(area) m²")
+        case .company(let role, let active):
+            let name = roleName(role)
+            return active
+                ? Bilingual(zh: "在营市场主体的\(name.zh)", en: "\(name.en) of an active entity")
+                : Bilingual(zh: "已不在营市场主体的\(name.zh)", en: "\(name.en) of an inactive entity")
+        case .death(let date):
+            return Bilingual(zh: "死亡登记（\(date)）", en: "death registered (\(date))")
+        }
+    }
+
+    static func exempted(_ detail: RecordDetail, reason: String) -> Bilingual {
+        let summary = recordSummary(detail)
+        return Bilingual(zh: "\(summary.zh)；已豁免（理由：\(reason)）：不计入",
+                         en: "\(summary.en). Exempted (reason: \(reason)): not counted")
     }
 
     // MARK: - Rule 1: members
