@@ -22,6 +22,10 @@ public enum Launcher {
             // A pure calculation over one case file: no database, no key.
             return VerifyCommand.main(arguments: Array(args.dropFirst(2)))
         }
+        if command == "report", args.dropFirst(2).first == "verify" {
+            // Checks a signed report file: no database; keys only from the environment or --public-key.
+            return ReportCommand.main(arguments: Array(args.dropFirst(3)))
+        }
         let options: JiuzhuOptions
         do {
             options = try JiuzhuOptions.fromEnvironment(demo: demo || command == "demo")
