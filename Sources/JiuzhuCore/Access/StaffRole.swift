@@ -19,6 +19,14 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case viewPeople
     /// Work a department's referral queue.
     case handleReferrals
+    /// 核对结果 — see verification requests and reports: only the verification
+    /// centre and the case's own caseworkers (each view audited).
+    case viewVerification
+    /// 发起核对 — record the family's authorisation, request a verification,
+    /// exempt a finding with a reason, start a re-check on an objection.
+    case requestVerification
+    /// 核对中心 — work the request queue: collect now, retry failed sources.
+    case runVerification
 }
 
 /// The separated administration duties of an MLPS level 3 system (三员分立).
@@ -88,9 +96,13 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Comparable {
         case .securityAdmin: [.viewRegions, .manageUsers]
         case .auditAdmin: [.viewAudit]
         case .departmentOfficer: [.viewTasks, .handleReferrals]
-        case .villageAssistant, .townshipCaseworker, .townshipApprover:
+        case .villageAssistant, .townshipApprover:
             [.viewTasks, .viewRegions, .registerApplications, .viewPeople]
-        case .countyReviewer, .verificationOfficer, .paymentOfficer, .citySupervisor, .provinceSupervisor:
+        case .townshipCaseworker:
+            [.viewTasks, .viewRegions, .registerApplications, .viewPeople, .viewVerification, .requestVerification]
+        case .verificationOfficer:
+            [.viewTasks, .viewRegions, .viewPeople, .viewVerification, .runVerification]
+        case .countyReviewer, .paymentOfficer, .citySupervisor, .provinceSupervisor:
             [.viewTasks, .viewRegions, .viewPeople]
         }
     }

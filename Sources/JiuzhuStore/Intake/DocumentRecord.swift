@@ -21,6 +21,29 @@ public final class DocumentRecord: Model, @unchecked Sendable {
     static func context(_ id: UUID?) -> FieldContext {
         FieldContext(table: schema, column: "data_sealed", row: id?.uuidString ?? "")
     }
+
+    /// A new sealed document for `scan`.
+    static func sealing(_ scan: ScannedFile, applicationID: UUID, regionCode: String, purpose: String,
+                        keys: KeyRing, now: Date) throws -> DocumentRecord {
+        let document = DocumentRecord()
+        document.id = UUID()
+        document.applicationID = applicationID
+        document.regionCode = regionCode
+        document.purpose = purpose
+        document.kind = scan.kind.rawValue
+        document.size = scan.bytes.count
+        document.dataSealed = try keys.fieldCipher.seal(Data(scan.bytes).base64EncodedString(), context: context(document.id))
+        document.createdMillis = now.millis
+        return document
+    }
+
+    /// The scan, opened (the caller audits the view); nil when unreadable.
+    public func open(keys: KeyRing) throws -> ScannedFile? {
+        guard let kind = ScannedDocumentKind(rawValue: kind) else { return nil }
+        let base64 = try keys.fieldCipher.open(dataSealed, context: Self.context(id))
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return ScannedFile(kind: kind, bytes: Array(data))
+    }
 }
 
 struct M009CreateDocuments: AsyncMigration {

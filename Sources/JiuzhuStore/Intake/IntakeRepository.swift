@@ -145,16 +145,8 @@ public struct IntakeRepository: Sendable {
             let applicationID = try application.requireID()
 
             if let scan = draft.entrustmentScan {
-                let document = DocumentRecord()
-                document.id = UUID()
-                document.applicationID = applicationID
-                document.regionCode = draft.region.value
-                document.purpose = "entrustment"
-                document.kind = scan.kind.rawValue
-                document.size = scan.bytes.count
-                document.dataSealed = try keys.fieldCipher.seal(Data(scan.bytes).base64EncodedString(), context: DocumentRecord.context(document.id))
-                document.createdMillis = now.millis
-                try await document.create(on: tx)
+                try await DocumentRecord.sealing(scan, applicationID: applicationID, regionCode: draft.region.value,
+                                                 purpose: "entrustment", keys: keys, now: now).create(on: tx)
             }
             try await addEvent(applicationID, householdID, kind: status.rawValue, text: status.publicName, now: now, on: tx)
             if draft.conflict.requiresSeparateRegister {
@@ -266,12 +258,8 @@ public struct IntakeRepository: Sendable {
 
     /// The application's scanned entrustment, opened (the caller audits the view).
     public func entrustmentScan(of application: ApplicationRecord) async throws -> ScannedFile? {
-        guard let document = try await DocumentRecord.query(on: db).filter(\.$applicationID == application.requireID())
-            .filter(\.$purpose == "entrustment").first(),
-            let kind = ScannedDocumentKind(rawValue: document.kind) else { return nil }
-        let base64 = try keys.fieldCipher.open(document.dataSealed, context: DocumentRecord.context(document.id))
-        guard let data = Data(base64Encoded: base64) else { return nil }
-        return ScannedFile(kind: kind, bytes: Array(data))
+        try await DocumentRecord.query(on: db).filter(\.$applicationID == application.requireID())
+            .filter(\.$purpose == "entrustment").first()?.open(keys: keys)
     }
 
     public func application(trackingCode: TrackingCode) async throws -> ApplicationRecord? {

@@ -90,6 +90,15 @@ struct IntakeController: RouteCollection {
         let missing = try await repository.checklist(for: try RegionCode(application.regionCode))
             .missing(provided: application.materialSet, for: application.programmeSet)
         let code = (try? TrackingCode(parsing: application.trackingCode))?.description ?? application.trackingCode
+        let staff = try req.staff
+        let verification = VerificationRepository(db: req.db, keys: req.options.keys)
+        let requests = staff.role.has(.viewVerification) ? try await verification.requests(applicationID: application.requireID()) : []
+        var conclusions: [UUID: VerificationConclusion] = [:]
+        for request in requests {
+            if let id = request.id, let latest = try await verification.reports(requestID: id).last {
+                conclusions[id] = VerificationConclusion(rawValue: latest.conclusion)
+            }
+        }
         return try await req.page(T.application) { c in
             [.h1(.text(c.t(T.application)), .small(.text(" \(code)"))),
              .dl(.class("facts"),
@@ -105,6 +114,7 @@ struct IntakeController: RouteCollection {
              .h2(.text(c.t(T.members))),
              memberTable(members, c),
              .p(.a(.href("/households/\(household.id!)"), .text(c.t(T.chain)))),
+             verificationSection(requests, conclusions: conclusions, applicationID: application.id!, role: staff.role, c),
              .h2(.text(c.t(T.referrals))),
              referralTable(referrals, c),
              .h2(.text(c.t(T.chain))),
