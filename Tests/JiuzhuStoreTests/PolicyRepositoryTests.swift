@@ -152,4 +152,24 @@ import Vapor
             #expect(found == version)
         }
     }
+    @Test(arguments: TestDatabase.all)
+    func theDemoSeedIsIdempotentAndShowsTheEffectiveDates(_ database: TestDatabase) async throws {
+        try await withTestApp(database, seedDemo: true) { app in
+            let policies = repository(app)
+            #expect(try await PolicyVersionRecord.query(on: app.db).count() == 3)
+            #expect(try await DemoPolicies.seed(on: app.db, keys: TestKeys.ring) == 0)
+            #expect(try await PolicyVersionRecord.query(on: app.db).count() == 3)
+            let county = try RegionCode("340321")
+            let old = try #require(try await policies.inForce(region: county, on: try Self.day("2025-06-01")))
+            #expect(old.region == (try RegionCode("3403")) && old.policy.standardUrban == Money(fen: 71_000)
+                    && old.policy.standardRural == Money(fen: 59_000))
+            let current = try #require(try await policies.inForce(region: county, on: try Self.day("2026-06-15")))
+            #expect(current.policy.standardUrban == Money(fen: 74_000) && current.policy.standardRural == Money(fen: 62_000))
+            // The case files' parameters: the demo's current policy is case 01's.
+            #expect(current.policy == (try VerificationPolicy(json: Self.caseOnePolicy.replacingOccurrences(of: "\"1.50\"", with: "\"1.5\""))))
+            #expect(try await policies.inForce(region: try RegionCode("340421"), on: try Self.day("2026-06-15"))?.region == (try RegionCode("34")))
+            #expect(try await policies.inForce(region: county, on: try Self.day("2024-12-31")) == nil)
+        }
+    }
+
 }

@@ -42,8 +42,10 @@ public struct PolicyRepository: Sendable {
 
     /// Adds a version (UserError if that region already has one on that date:
     /// versions are never overwritten — a correction is a new version with a
-    /// later date); audited (`policy.set`, actor, region, date).
-    public func add(_ version: PolicyVersion, actor: String, role: String, now: Date = Date()) async throws {
+    /// later date); audited (`policy.set`, actor, region, date). `client` is
+    /// the address of the browser, or `cli`.
+    public func add(_ version: PolicyVersion, actor: String, role: String, now: Date = Date(),
+                    client: String = "") async throws {
         let region = version.region.value
         let date = version.effectiveFrom.description
         let duplicate = UserError("policy.duplicate_date", field: "effectiveFrom",
@@ -64,7 +66,7 @@ public struct PolicyRepository: Sendable {
                 try await record.create(on: tx)
                 try await audit.append(AuditEntry(actor: actor, role: role, region: region, action: "policy.set",
                                                   objectType: "policy_version", objectID: "\(region)/\(date)",
-                                                  detail: "effectiveFrom=\(date)"), on: tx, now: now)
+                                                  client: client, detail: "effectiveFrom=\(date)"), on: tx, now: now)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Another writer added the same date between the check and the insert.

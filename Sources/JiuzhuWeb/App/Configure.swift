@@ -35,6 +35,7 @@ public func prepareDatabase(_ app: Application, seedDemo: Bool, demoPeople: Int 
     guard seedDemo else { return (0, 0) }
     let regions = try await DemoRegions.seed(on: app.db)
     let staff = try await DemoStaff.seed(on: app.db, keys: app.jiuzhu.keys, bcryptCost: min(app.jiuzhu.bcryptCost, 10))
+    try await DemoPolicies.seed(on: app.db, keys: app.jiuzhu.keys, now: app.jiuzhu.clock())  // verification works out of the box
     if demoPeople > 0, try await PersonRecord.query(on: app.db).count() == 0 {
         let loader = PopulationLoader(db: app.db, keys: app.jiuzhu.keys)
         try await loader.load(persons: demoPeople, villages: try await loader.villages(under: try RegionCode("34")),
@@ -57,6 +58,7 @@ func routes(_ app: Application) throws {
         ReferralsController(),
         PublicController(),
         ChecklistController(),
+        PolicyController(),
     ]
     for controller in controllers { try app.register(collection: controller) }
     try JSONAPI.register(on: app)  // /api/v1, generated from openapi.yaml

@@ -48,6 +48,7 @@ public enum Launcher {
                 app.asyncCommands.use(BenchCommand(), as: "bench")
                 app.asyncCommands.use(KeysCommand(), as: "keys")
                 app.asyncCommands.use(TokenCommand(), as: "token")
+                app.asyncCommands.use(PolicyCommand(), as: "policy")
                 app.asyncCommands.use(ImportCommand(), as: "import")
 
                 if command == "serve" || command.hasPrefix("-") {

@@ -79,6 +79,7 @@ struct Page {
             (.manageRegions, "/admin/regions", S.regionAdmin),
             (.manageCalendar, "/admin/calendar", S.calendar),
             (.manageRegions, "/admin/checklists", T.materials),
+            (.manageRegions, "/admin/policies", PolicyText.title),
             (.manageUsers, "/admin/users", S.users),
             (.viewAudit, "/audit", S.audit),
         ]
