@@ -75,6 +75,7 @@ struct Page {
             (.registerApplications, "/intake/new", T.newApplication),
             (.viewPeople, "/people", T.people),
             (.handleReferrals, "/referrals", T.referralQueue),
+            (.viewVerification, "/verification", V.queue),
             (.viewRegions, "/regions", S.regions),
             (.manageRegions, "/admin/regions", S.regionAdmin),
             (.manageCalendar, "/admin/calendar", S.calendar),
