@@ -14,6 +14,7 @@ public enum JiuzhuMigrations {
         M008CreateAPITokens(),
         M009CreateDocuments(),
         M010CreateDepartmentData(),
+        M011CreateVerificationRequests(),
         M012CreateBatchVerification(),
     ]
 

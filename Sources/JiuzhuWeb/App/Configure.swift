@@ -59,6 +59,7 @@ func routes(_ app: Application) throws {
         PublicController(),
         ChecklistController(),
         PolicyController(),
+        VerificationController(),
     ]
     for controller in controllers { try app.register(collection: controller) }
     try JSONAPI.register(on: app)  // /api/v1, generated from openapi.yaml
