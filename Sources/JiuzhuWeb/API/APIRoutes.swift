@@ -18,6 +18,7 @@ enum JSONAPI {
         "GET /households/{id}": .apiToken(.viewPeople),
         "POST /applications": .apiToken(.registerApplications),
         "GET /applications/{id}": .apiToken(.viewPeople),
+        "POST /departments/{source}/messages": .signedDepartmentMessage,
     ]
 
     struct UnclassifiedRoute: Error, CustomStringConvertible {

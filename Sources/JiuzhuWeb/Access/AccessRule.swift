@@ -17,6 +17,11 @@ public enum AccessRule: Sendable, Equatable {
     /// An API client with a bearer token that grants the permission (no
     /// cookies, so no CSRF token); the token's region scope applies.
     case apiToken(Permission)
+    /// A department system pushing records (`POST /api/v1/departments/{source}/messages`):
+    /// no session, no token, no cookies. The handler verifies the Ed25519
+    /// signature of the message against a registered, active key of that
+    /// department source, and audits every acceptance and refusal.
+    case signedDepartmentMessage
 
     static let key = "jiuzhu.access"
 }
@@ -113,6 +118,8 @@ struct AccessMiddleware: AsyncMiddleware {
                 throw AccessDenied(reason: "API token \(client.name) lacks \(permission.rawValue)")
             }
             request.storage[APIClientKey.self] = client
+        case .signedDepartmentMessage:
+            break  // the handler checks the signature: it needs the message body
         }
         return try await next.respond(to: request)
     }

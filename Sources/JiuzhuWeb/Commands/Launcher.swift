@@ -26,6 +26,8 @@ public enum Launcher {
             // Checks a signed report file: no database; keys only from the environment or --public-key.
             return ReportCommand.main(arguments: Array(args.dropFirst(3)))
         }
+        // `department key generate` and `department push` need no database and no key.
+        if let status = await DepartmentCommand.standalone(args) { return status }
         let options: JiuzhuOptions
         do {
             options = try JiuzhuOptions.fromEnvironment(demo: demo || command == "demo")
@@ -50,6 +52,7 @@ public enum Launcher {
                 app.asyncCommands.use(TokenCommand(), as: "token")
                 app.asyncCommands.use(PolicyCommand(), as: "policy")
                 app.asyncCommands.use(ImportCommand(), as: "import")
+                app.asyncCommands.use(DepartmentCommand(), as: "department")
 
                 if command == "serve" || command.hasPrefix("-") {
                     try await prepareDatabase(app, seedDemo: demo, demoPeople: demo ? 600 : 0)
