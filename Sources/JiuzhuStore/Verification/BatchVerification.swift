@@ -103,7 +103,8 @@ struct M012CreateBatchVerification: AsyncMigration {
 /// yet opened. `BatchHouseholdRows.verificationCase` turns it into a Core case.
 public struct BatchHouseholdRows: Sendable {
     public struct Member: Sendable {
-        let personID: UUID
+        /// `persons.id` as text: the row of the sealed fields' context.
+        let personID: String
         let idBlind: String
         let idSealed: String
         let relation: String
@@ -182,7 +183,14 @@ public struct ActiveHouseholdReader: Sendable {
     /// current run's id: each household carries its latest result of an
     /// earlier run.
     public func page(after: UUID?, previousBefore run: Int64?) async throws -> [BatchHouseholdRows] {
-        let sql = db.sql
+        // One connection for the page's queries: on SQLite the session's rows
+        // come straight from the statement, not one event-loop hop per row.
+        try await db.sql.withSession { sql in try await self.page(after: after, previousBefore: run, on: sql) }
+    }
+
+    /// Ids are read as text (SQLite stores them so, PostgreSQL renders its
+    /// uuid the same way): no UUID is parsed per member or record row.
+    private func page(after: UUID?, previousBefore run: Int64?, on sql: any SQLDatabase) async throws -> [BatchHouseholdRows] {
         let keyset: SQLQueryString = after.map { "AND h.id > \(bind: $0)" } ?? ""
         let heads = try await sql.raw("""
             SELECT h.id, h.region_code, hp.residence FROM households h JOIN persons hp ON hp.id = h.head_person_id \
@@ -191,10 +199,11 @@ public struct ActiveHouseholdReader: Sendable {
         guard !heads.isEmpty else { return [] }
         var households: [BatchHouseholdRows] = []
         households.reserveCapacity(heads.count)
-        var position: [UUID: Int] = [:]
+        var position: [String: Int] = [:]
         for row in heads {
-            let id = try row.decode(column: "id", as: UUID.self)
-            position[id] = households.count
+            let key = try row.decode(column: "id", as: String.self)
+            guard let id = UUID(uuidString: key) else { throw BatchReadError.malformedID(key) }
+            position[key] = households.count
             households.append(BatchHouseholdRows(id: id, regionCode: try row.decode(column: "region_code", as: String.self),
                                                  residence: try row.decode(column: "residence", as: String.self)))
         }
@@ -207,10 +216,11 @@ public struct ActiveHouseholdReader: Sendable {
             WHERE m.household_id IN (\(binds: ids)) AND m.left_ms IS NULL ORDER BY m.household_id, m.position
             """).all()
         var byBlind: [String: [Int]] = [:]
+        byBlind.reserveCapacity(members.count)
         for row in members {
-            guard let index = position[try row.decode(column: "household_id", as: UUID.self)] else { continue }
+            guard let index = position[try row.decode(column: "household_id", as: String.self)] else { continue }
             let member = BatchHouseholdRows.Member(
-                personID: try row.decode(column: "person_id", as: UUID.self),
+                personID: try row.decode(column: "person_id", as: String.self),
                 idBlind: try row.decode(column: "id_blind", as: String.self),
                 idSealed: try row.decode(column: "id_sealed", as: String.self),
                 relation: try row.decode(column: "relation", as: String.self),
@@ -231,6 +241,7 @@ public struct ActiveHouseholdReader: Sendable {
             WHERE m.household_id IN (\(binds: ids)) AND m.left_ms IS NULL
             """).all()
         var seen: Set<Int64> = []
+        seen.reserveCapacity(records.count)
         for row in records {
             let rowID = try row.decode(column: "id", as: Int64.self)
             // A person in two households of the page comes back twice; the lookup below places it in both.
@@ -255,7 +266,7 @@ public struct ActiveHouseholdReader: Sendable {
                 WHERE household_id IN (\(binds: ids)) AND run_id < \(bind: run) ORDER BY run_id
                 """).all()
             for row in previous {
-                guard let index = position[try row.decode(column: "household_id", as: UUID.self)],
+                guard let index = position[try row.decode(column: "household_id", as: String.self)],
                       let conclusion = VerificationConclusion(rawValue: try row.decode(column: "conclusion", as: String.self))
                 else { continue }
                 households[index].previous = PreviousVerification(
@@ -289,9 +300,9 @@ public struct ActiveHouseholdReader: Sendable {
             for (index, row) in household.members.enumerated() {
                 let field = "members[\(index)]"
                 let opened = Result { () throws -> (String, String?, String?) in
-                    (try cipher.open(row.idSealed, context: PeopleRepository.context("id_sealed", row.personID)),
-                     try cipher.open(row.disabilitySealed, context: PeopleRepository.context("disability_sealed", row.personID)),
-                     try cipher.open(row.healthSealed, context: PeopleRepository.context("health_sealed", row.personID)))
+                    (try cipher.open(row.idSealed, context: Self.personContext("id_sealed", row.personID)),
+                     try cipher.open(row.disabilitySealed, context: Self.personContext("disability_sealed", row.personID)),
+                     try cipher.open(row.healthSealed, context: Self.personContext("health_sealed", row.personID)))
                 }
                 guard case .success(let (idText, disabilityText, healthText)) = opened else {
                     let text = BatchText.memberUnreadable("sealed field")
@@ -319,6 +330,11 @@ public struct ActiveHouseholdReader: Sendable {
 
     static let latestDay = LocalDate(year: 9999, month: 12, day: 31) ?? LocalDate(dayNumber: 0)
 
+    /// As `PeopleRepository.context`, for an id read as text.
+    static func personContext(_ column: String, _ personID: String) -> FieldContext {
+        FieldContext(table: PersonRecord.schema, column: column, row: personID.uppercased())
+    }
+
     /// `type:grade` as the intake seals it.
     static func disability(_ text: String?, field: String) throws(UserError) -> Disability? {
         guard let text else { return nil }
@@ -328,6 +344,17 @@ public struct ActiveHouseholdReader: Sendable {
             throw UserError("batch.disability", field: field, zh: message.zh, en: message.en)
         }
         return try Disability(type: type, grade: grade, field: field)
+    }
+}
+
+/// A row that cannot be a household's: the table was changed behind the application's back.
+public enum BatchReadError: Error, Sendable, CustomStringConvertible {
+    case malformedID(String)
+
+    public var description: String {
+        switch self {
+        case .malformedID(let text): "households.id is not a UUID: \(text)"
+        }
     }
 }
 
@@ -405,7 +432,7 @@ public struct BatchVerification: Sendable {
         while let last = page.last {
             // The next page is read while this one is evaluated; results are
             // written once the read is over, so reads and writes never overlap.
-            let next = Task { [page] in try await reader.page(after: last.id, previousBefore: runID) }
+            let next = Task { try await reader.page(after: last.id, previousBefore: runID) }
             let evaluated = await evaluate(page, reader: reader)
             let following = try await next.value
             var rows: [[any SQLExpression]] = []

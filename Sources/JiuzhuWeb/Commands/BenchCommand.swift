@@ -10,19 +10,35 @@ import Vapor
 /// run them. A benchmark, run on purpose; never part of `swift test`.
 struct BenchCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "suite", help: "people")
+        @Argument(name: "suite", help: "people | verify")
         var suite: String
         @Option(name: "persons", help: "population size (default 1000000)")
         var persons: Int?
         @Option(name: "queries", help: "queries of each kind (default 2000)")
         var queries: Int?
+        // bench verify (BenchVerifyCommand.swift)
+        @Option(name: "households", help: "verify: active households (default 1000000)")
+        var households: Int?
+        @Option(name: "seed", help: "verify: random seed (default 2026)")
+        var seed: UInt64?
+        @Option(name: "export-csv", help: "verify: also write the data as CSV into this directory")
+        var exportCSV: String?
+        @Flag(name: "skip-load", help: "verify: use the households already in the database")
+        var skipLoad: Bool
+        @Option(name: "page-size", help: "verify: households per page (default 2000)")
+        var pageSize: Int?
     }
 
-    var help: String { "Benchmarks / 性能测试: people" }
+    var help: String { "Benchmarks / 性能测试: people, verify" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
+        if signature.suite == "verify" {
+            return try await BenchVerifyCommand.run(context, households: signature.households ?? 1_000_000, seed: signature.seed ?? 2026,
+                                                    exportCSV: signature.exportCSV, skipLoad: signature.skipLoad,
+                                                    pageSize: signature.pageSize ?? 2000)
+        }
         guard signature.suite == "people" else {
-            throw UserError("cli.action", zh: "未知测试：\(signature.suite)（可用：people）", en: "Unknown benchmark: \(signature.suite) (use: people)")
+            throw UserError("cli.action", zh: "未知测试：\(signature.suite)（可用：people、verify）", en: "Unknown benchmark: \(signature.suite) (use: people, verify)")
         }
         let app = context.application
         try await prepareDatabase(app, seedDemo: true)

@@ -18,8 +18,9 @@ public enum Launcher {
             print(KeyRing.generateMasterKey())
             return 0
         }
-        if command == "verify" {
+        if command == "verify", !args.contains("--batch") {
             // A pure calculation over one case file: no database, no key.
+            // (`verify --batch` re-verifies a region from the database: VerifyBatchCommand.)
             return VerifyCommand.main(arguments: Array(args.dropFirst(2)))
         }
         if command == "report", args.dropFirst(2).first == "verify" {
@@ -50,6 +51,7 @@ public enum Launcher {
                 app.asyncCommands.use(BenchCommand(), as: "bench")
                 app.asyncCommands.use(KeysCommand(), as: "keys")
                 app.asyncCommands.use(TokenCommand(), as: "token")
+                app.asyncCommands.use(VerifyBatchCommand(), as: "verify")
                 app.asyncCommands.use(PolicyCommand(), as: "policy")
                 app.asyncCommands.use(ImportCommand(), as: "import")
                 app.asyncCommands.use(DepartmentCommand(), as: "department")

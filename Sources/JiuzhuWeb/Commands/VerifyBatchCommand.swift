@@ -1,0 +1,86 @@
+import Fluent
+import Foundation
+import JiuzhuCore
+import JiuzhuStore
+import Vapor
+
+/// `jiuzhu verify --batch --region CODE --as-of YYYY-MM-DD [--page-size N]` —
+/// 批量复核: re-verifies every active dibao household of the region with the
+/// one calculator, over rows streamed from the database in household order,
+/// with a progress bar and a bilingual summary (conclusions, class changes,
+/// stopped, amount changes, undetermined with the missing sources, errors,
+/// the monthly total before → after, elapsed time). One audit event per run.
+/// (`jiuzhu verify --case FILE`, without `--batch`, is the pure command that
+/// runs before the application exists: see `Launcher`.)
+struct VerifyBatchCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Flag(name: "batch", help: "re-verify every active household of the region")
+        var batch: Bool
+        @Option(name: "region", help: "region code, e.g. 340321")
+        var region: String?
+        @Option(name: "as-of", help: "the day the verification speaks for, YYYY-MM-DD")
+        var asOf: String?
+        @Option(name: "page-size", help: "households read per page (default 2000)")
+        var pageSize: Int?
+    }
+
+    var help: String { "Batch re-verification / 批量复核: verify --batch --region CODE --as-of YYYY-MM-DD" }
+
+    static let usage = Bilingual(zh: "用法：jiuzhu verify --batch --region 区划代码 --as-of YYYY-MM-DD（单个案例：jiuzhu verify --case 文件）",
+                                 en: "usage: jiuzhu verify --batch --region CODE --as-of YYYY-MM-DD (one case: jiuzhu verify --case FILE)")
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard signature.batch else {
+            throw UserError("cli.usage", zh: Self.usage.zh, en: Self.usage.en)
+        }
+        let region = try RegionCode(signature.region ?? "")
+        let asOf = try LocalDate(parsing: signature.asOf ?? "", field: "as-of")
+        if let pageSize = signature.pageSize, !(1...20_000).contains(pageSize) {
+            throw UserError("cli.page_size", field: "page-size", zh: "--page-size 应在 1 到 20000 之间", en: "--page-size must be 1 to 20000")
+        }
+        let app = context.application
+        try await prepareDatabase(app, seedDemo: false)
+        let report = try await Self.run(app, region: region, asOf: asOf, pageSize: signature.pageSize ?? 2000, console: context.console)
+        for line in Self.report(report) { context.console.print(line) }
+    }
+
+    /// The run with its progress bar and its audit event; shared with `jiuzhu bench verify`.
+    static func run(_ app: Application, region: RegionCode, asOf: LocalDate, pageSize: Int,
+                    console: any Console) async throws -> BatchRunReport {
+        let options = app.jiuzhu
+        let bar = console.progressBar(title: "复核 / re-verifying \(region.value)")
+        bar.start()
+        let report: BatchRunReport
+        do {
+            report = try await BatchVerification(db: app.db, keys: options.keys, pageSize: pageSize)
+                .run(region: region, asOf: asOf, actor: "cli", now: options.clock()) { done, total in
+                    bar.activity.currentProgress = total == 0 ? 1 : Double(done) / Double(total)
+                }
+        } catch {
+            bar.fail()
+            throw error
+        }
+        bar.succeed()
+        let summary = report.summary
+        try await AuditChain(keys: options.keys).append(
+            AuditEntry(actor: "cli", role: "", region: region.value, action: "verification.batch",
+                       objectType: "verification_batch_run", objectID: String(report.runID), client: "cli",
+                       detail: "asOf=\(asOf) households=\(summary.households) dibao=\(summary.count(.dibao)) "
+                           + "stopped=\(summary.count(.stopped)) classChanged=\(summary.count(.classChanged)) "
+                           + "amountChanged=\(summary.count(.amountChanged)) errors=\(summary.errorCount)"),
+            on: app.db, now: options.clock())
+        return report
+    }
+
+    /// The printed summary: each line in Chinese, then in English.
+    static func report(_ report: BatchRunReport) -> [String] {
+        let perSecond = report.seconds > 0 ? Double(report.summary.households) / report.seconds : 0
+        var lines = [Bilingual(zh: "批量复核 \(report.region.value)，核对基准日 \(report.asOf)，批次 \(report.runID)",
+                               en: "Batch re-verification of \(report.region.value) as of \(report.asOf), run \(report.runID)")]
+        lines += report.summary.lines
+        lines.append(Bilingual(
+            zh: "用时 \(String(format: "%.1f", report.seconds)) 秒，每秒 \(Int(perSecond)) 户（成员 \(report.members)，部门记录 \(report.records)）",
+            en: "Elapsed \(String(format: "%.1f", report.seconds)) s, \(Int(perSecond)) households/s (members \(report.members), department records \(report.records))"))
+        return lines.flatMap { [$0.zh, $0.en] }
+    }
+}
