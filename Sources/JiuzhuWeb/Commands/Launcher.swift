@@ -27,6 +27,10 @@ public enum Launcher {
             // Checks a signed report file: no database; keys only from the environment or --public-key.
             return ReportCommand.main(arguments: Array(args.dropFirst(3)))
         }
+        if command == "department-sim" {
+            // A stand-alone simulated department service: no database, no key.
+            return await DepartmentSimCommand.main(arguments: Array(args.dropFirst(2)))
+        }
         // `department key generate` and `department push` need no database and no key.
         if let status = await DepartmentCommand.standalone(args) { return status }
         let options: JiuzhuOptions
