@@ -120,7 +120,7 @@ public enum ReportSigner {
 
     /// SHA-256 hex of the canonical bytes: the next version's `previousVersionDigest`.
     public static func digest(_ report: VerificationReport) -> String {
-        SHA256.hash(data: report.canonicalBytes).map { String(format: "%02x", $0) }.joined()
+        hexString(SHA256.hash(data: report.canonicalBytes))
     }
 }
 

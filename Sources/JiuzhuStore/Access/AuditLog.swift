@@ -167,7 +167,7 @@ public struct AuditChain: Sendable {
             message.append(contentsOf: "\(bytes.count):".utf8)
             message.append(bytes)
         }
-        return HMAC<SHA256>.authenticationCode(for: message, using: key).map { String(format: "%02x", $0) }.joined()
+        return hexString(HMAC<SHA256>.authenticationCode(for: message, using: key))
     }
 
     /// Walks the whole chain in order, a page at a time, and reports the first break.

@@ -31,7 +31,7 @@ public final class StaffSession: Model, @unchecked Sendable {
     public var lastSeen: Date { Date(millis: lastSeenMillis) }
 
     static func hash(token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        hexString(SHA256.hash(data: Data(token.utf8)))
     }
 }
 

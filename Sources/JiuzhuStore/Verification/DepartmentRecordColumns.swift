@@ -26,7 +26,7 @@ public struct PreparedDepartmentRecord: Sendable {
     public init(_ record: DepartmentRecord, recordID: String?, timestamp: String?, keys: KeyRing) throws {
         let canonical = record.json.rendered(pretty: false)
         let key = recordID.map { "id:\($0)" }
-            ?? "sha256:" + SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+            ?? "sha256:" + hexString(SHA256.hash(data: Data(canonical.utf8)))
         source = record.source
         recordKey = key
         memberIndex = keys.blindIndex(record.member.value)

@@ -335,7 +335,7 @@ public enum DepartmentStoreError: Error, Sendable {
 
 enum SHA256Hex {
     static func of(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        hexString(SHA256.hash(data: data))
     }
 }
 
