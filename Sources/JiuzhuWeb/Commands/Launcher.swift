@@ -63,6 +63,7 @@ public enum Launcher {
                 if command == "serve" || command.hasPrefix("-") {
                     try await prepareDatabase(app, seedDemo: demo, demoPeople: demo ? 600 : 0)
                     if demo { printDemoLogins() }
+                    VerificationWorker.enable(on: app)
                 }
                 try await app.execute()
             } catch let error as CommandExit {

@@ -99,6 +99,9 @@ struct IntakeController: RouteCollection {
                 conclusions[id] = VerificationConclusion(rawValue: latest.conclusion)
             }
         }
+        if !conclusions.isEmpty {
+            try await req.audit("verification.summary_view", objectType: "application", objectID: application.trackingCode)
+        }
         return try await req.page(T.application) { c in
             [.h1(.text(c.t(T.application)), .small(.text(" \(code)"))),
              .dl(.class("facts"),

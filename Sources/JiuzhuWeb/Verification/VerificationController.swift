@@ -118,6 +118,7 @@ struct VerificationController: RouteCollection {
                               total: jobs.count, conclusion: latest.flatMap { VerificationConclusion(rawValue: $0.conclusion) }))
         }
         let regionNames = try await regionNames(Set(requests.map(\.regionCode)), req)
+        try await req.audit("verification.queue", detail: "rows=\(rows.count) reported=\(rows.filter { $0.conclusion != nil }.count)")
         return try await req.page(V.queue) { c in
             [.h1(.text(c.t(V.queue))),
              .p(.class("filters"),

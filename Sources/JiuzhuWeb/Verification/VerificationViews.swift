@@ -253,7 +253,7 @@ struct ReportView {
 
     private func exemptionCell(_ line: ReportLine) -> PageNode {
         if let exemption = line.exemption { return .span(.class("exemption"), .text(c.t(V.exemptedBecause) + exemption)) }
-        guard let key = line.recordKey, let action = exemptionAction, line.flag != nil || line.rule == 3 else { return .text("") }
+        guard let key = line.recordKey, let action = exemptionAction else { return .text("") }
         return .form(.class("exemption-form"), .method(.post), .action(attr(action)),
                      csrfField(c),
                      .input(.type(.hidden), .name("record"), .value(attr(key))),

@@ -19,7 +19,9 @@ extension Application {
     /// (`JIUZHU_DEPARTMENT_URL`, or the in-process simulator in the demo).
     var departmentAdapters: @Sendable (String) -> (any DepartmentSourceAdapter)? {
         if let adapters = storage[DepartmentAdaptersKey.self] { return adapters }
-        let adapters: @Sendable (String) -> (any DepartmentSourceAdapter)? = { _ in nil }  // REGISTRY
+        let registry = DepartmentSourceRegistry.fromEnvironment(ProcessInfo.processInfo.environment, demo: jiuzhu.demo,
+                                                                 httpClient: http.client.shared)
+        let adapters: @Sendable (String) -> (any DepartmentSourceAdapter)? = { registry.adapter(for: $0) }
         storage[DepartmentAdaptersKey.self] = adapters
         return adapters
     }
