@@ -24,7 +24,25 @@ import Vapor
             let oldRing = TestKeys.ring
             let rotating = KeyRing(current: newKey, previous: [oldRing.current])
             let rotation = KeyRotation(db: app.db, keys: rotating)
+            // A department record, a report version and a dibao claim, under the old key.
+            let someone = try #require(try await PersonRecord.query(on: app.db).first())
+            let someoneID = try #require(try PeopleRepository(db: app.db, keys: oldRing).details(someone, today: today).id)
+            let deposit = DepartmentRecord(source: "bank", member: someoneID,
+                                           detail: .financialAsset(kind: .deposit, account: "6222 0000 1111", asOfDate: today,
+                                                                   balance: Money(fen: 120_000)))
+            try await DepartmentRecordStore(db: app.db)
+                .insert([try PreparedDepartmentRecord(deposit, recordID: "B-1", timestamp: nil, keys: oldRing)], batchID: "test")
+            let claim = DibaoClaimRecord()
+            claim.id = someone.idBlind
+            claim.householdID = UUID()
+            claim.applicationID = UUID()
+            claim.regionCode = someone.regionCode
+            claim.state = "active"
+            claim.sinceMillis = 0
+            try await claim.create(on: app.db)
+
             let before = try await rotation.pending()
+            #expect(before[DepartmentRecordRow.schema] == 1)
             let persons = try await PersonRecord.query(on: app.db).count()
             #expect(before[PersonRecord.schema] == persons)
             #expect((before[StaffUser.schema] ?? 0) > 0)    // the demo accounts' TOTP secrets
@@ -51,6 +69,13 @@ import Vapor
                 #expect(try await reader.person(idNumber: id, in: RegionScope(root: try RegionCode("34")))?.id == person.id)
                 #expect(person.idSealed.hasPrefix("v1:\(newKey.id):"))
             }
+            // The department record opens and is found by the new blind indexes; the claim follows the person.
+            let rows = try await DepartmentRecordStore(db: app.db).records(forMemberIndexes: newOnly.blindIndexes(someoneID.value))
+            #expect(rows.count == 1)
+            #expect(rows.first?.accountIndex == newOnly.blindIndex("6222 0000 1111", purpose: "account"))
+            #expect(try rows.first?.openRecord(keys: newOnly, asOf: today) == deposit)
+            #expect(try await DibaoClaimRecord.find(newOnly.blindIndex(someoneID.value), on: app.db)?.state == "active")
+            #expect(try await DibaoClaimRecord.query(on: app.db).count() == 1)
             // Staff can still log in: their TOTP secrets open under the new key.
             let user = try #require(try await StaffUser.query(on: app.db).filter(\.$username == "demo.caseworker").first())
             let secret = DemoStaff.logins.first { $0.username == "demo.caseworker" }!.totpSecret  // programmer error: demo account exists

@@ -30,6 +30,7 @@ public struct KeyRotation: Sendable {
         Target(table: ApplicationRecord.schema, columns: ["entrustment_sealed"]),
         Target(table: StaffUser.schema, columns: ["totp_secret"]),
         Target(table: DocumentRecord.schema, columns: ["data_sealed"]),
+        Target(table: VerificationReportRecord.schema, columns: ["signed_sealed", "input_sealed"]),
     ]
 
     /// Rows still sealed by an older key, per table.
@@ -40,7 +41,14 @@ public struct KeyRotation: Sendable {
             let row = try await stale(query, target).first()
             counts[target.table] = try row?.decode(column: "n", as: Int.self) ?? 0
         }
+        let records = try await staleDepartmentRecords(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from(DepartmentRecordRow.schema)).first()
+        counts[DepartmentRecordRow.schema] = try records?.decode(column: "n", as: Int.self) ?? 0
         return counts
+    }
+
+    private func staleDepartmentRecords<B: SQLPredicateBuilder>(_ builder: B) -> B {
+        builder.where("detail_sealed", .notLike, SQLBind("v1:\(keys.current.id):%"))
     }
 
     /// Restricts a query to rows with a value not sealed by the current key.
@@ -66,7 +74,8 @@ public struct KeyRotation: Sendable {
         for target in Self.targets {
             while maxBatches.map({ batches < $0 }) ?? true {
                 let columns = target.columns.map { SQLIdentifier($0) }
-                let batch = try await stale(db.sql.select().column("id").columns(columns).from(target.table), target)
+                let extra = target.blind.map { [SQLIdentifier($0.column)] } ?? []
+                let batch = try await stale(db.sql.select().column("id").columns(columns + extra).from(target.table), target)
                     .orderBy("id").limit(batchSize).all()
                 if batch.isEmpty { break }
                 try await db.transaction { tx in
@@ -79,7 +88,14 @@ public struct KeyRotation: Sendable {
                             let plain = try cipher.open(sealed, context: context)
                             update = update.set(SQLIdentifier(column), to: SQLBind(try cipher.seal(plain, context: context)))
                             if let blind = target.blind, blind.sealed == column {
-                                update = update.set(SQLIdentifier(blind.column), to: SQLBind(keys.blindIndex(plain)))
+                                let fresh = keys.blindIndex(plain)
+                                update = update.set(SQLIdentifier(blind.column), to: SQLBind(fresh))
+                                // The one-active-dibao-household key follows the person's blind index.
+                                let old = try row.decode(column: blind.column, as: String.self)
+                                if old != fresh {
+                                    try await tx.sql.update(DibaoClaimRecord.schema).set("person_blind", to: SQLBind(fresh))
+                                        .where("person_blind", .equal, SQLBind(old)).run()
+                                }
                             }
                         }
                         try await update.where("id", .equal, SQLBind(id)).run()
@@ -89,6 +105,34 @@ public struct KeyRotation: Sendable {
                 batches += 1
                 progress(target.table, batch.count)
             }
+        }
+        // Department records: the sealed record as sent, and the blind indexes
+        // of its member and account, which follow the key.
+        while maxBatches.map({ batches < $0 }) ?? true {
+            let batch = try await staleDepartmentRecords(db.sql.select().columns("id", "source", "record_key", "detail_sealed")
+                .from(DepartmentRecordRow.schema)).orderBy("id").limit(batchSize).all()
+            if batch.isEmpty { break }
+            try await db.transaction { tx in
+                for row in batch {
+                    let id = try row.decode(column: "id", as: Int64.self)
+                    let context = DepartmentRecordRow.context(source: try row.decode(column: "source", as: String.self),
+                                                              recordKey: try row.decode(column: "record_key", as: String.self))
+                    let plain = try cipher.open(try row.decode(column: "detail_sealed", as: String.self), context: context)
+                    guard case .object(let fields) = try JSONValue.parse(plain), case .string(let member)? = fields["member"] else {
+                        throw FieldCipherError.malformed
+                    }
+                    var account = ""
+                    if case .string(let number)? = fields["account"] { account = keys.blindIndex(number, purpose: "account") }
+                    try await tx.sql.update(DepartmentRecordRow.schema)
+                        .set("detail_sealed", to: SQLBind(try cipher.seal(plain, context: context)))
+                        .set("member_index", to: SQLBind(keys.blindIndex(member)))
+                        .set("account_index", to: SQLBind(account))
+                        .where("id", .equal, SQLBind(id)).run()
+                }
+            }
+            total += batch.count
+            batches += 1
+            progress(DepartmentRecordRow.schema, batch.count)
         }
         return total
     }
