@@ -441,30 +441,9 @@ private func neighbour() -> [String: Any] { [
 
 // MARK: - The token command
 
-/// Keeps what a command prints.
-private final class CapturingConsole: Console, @unchecked Sendable {
-    private let lines = NIOLockedValueBox<[String]>([])
-    private let info = NIOLockedValueBox<[AnySendableHashable: any Sendable]>([:])
-    var printed: String { lines.withLockedValue { $0.joined() } }
-
-    var size: (width: Int, height: Int) { (80, 24) }
-    func input(isSecure: Bool) -> String { "" }
-    func output(_ text: ConsoleText, newLine: Bool) { lines.withLockedValue { $0.append(text.description + (newLine ? "\n" : "")) } }
-    func clear(_ type: ConsoleClear) {}
-    func report(error: String, newLine: Bool) { lines.withLockedValue { $0.append(error) } }
-    var userInfo: [AnySendableHashable: any Sendable] {
-        get { info.withLockedValue { $0 } }
-        set { info.withLockedValue { $0 = newValue } }
-    }
-}
-
 @Suite struct TokenCommandTests {
     private func run(_ app: Application, _ arguments: [String]) async throws -> String {
-        let console = CapturingConsole()
-        var context = CommandContext(console: console, input: CommandInput(arguments: ["jiuzhu"] + arguments))
-        context.application = app
-        try await TokenCommand().run(using: &context)
-        return console.printed
+        try await runCommand(TokenCommand(), on: app, arguments).printed
     }
 
     @Test func createPrintsAWorkingTokenOnceAndRevokeEndsIt() async throws {

@@ -11,15 +11,8 @@ import Vapor
 @Suite struct DepartmentCommandTests {
     /// Runs `jiuzhu department …`; returns what it printed and the exit status it asked for.
     private func run(_ app: Application, _ arguments: [String]) async throws -> (printed: String, status: Int32) {
-        let console = ImportTestConsole()
-        var context = CommandContext(console: console, input: CommandInput(arguments: ["jiuzhu"] + arguments))
-        context.application = app
-        do {
-            try await DepartmentCommand().run(using: &context)
-            return (console.printed, 0)
-        } catch let exit as CommandExit {
-            return (console.printed, exit.status)
-        }
+        let (printed, status) = try await runCommand(DepartmentCommand(), on: app, arguments)
+        return (printed: printed, status: status)
     }
 
     private func value(_ printed: String, _ label: String) -> String? {

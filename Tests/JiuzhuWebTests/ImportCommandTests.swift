@@ -8,35 +8,12 @@ import NIOConcurrencyHelpers
 import Testing
 import Vapor
 
-/// Keeps what a command prints.
-final class ImportTestConsole: Console, @unchecked Sendable {
-    private let lines = NIOLockedValueBox<[String]>([])
-    private let info = NIOLockedValueBox<[AnySendableHashable: any Sendable]>([:])
-    var printed: String { lines.withLockedValue { $0.joined() } }
-
-    var size: (width: Int, height: Int) { (80, 24) }
-    func input(isSecure: Bool) -> String { "" }
-    func output(_ text: ConsoleText, newLine: Bool) { lines.withLockedValue { $0.append(text.description + (newLine ? "\n" : "")) } }
-    func clear(_ type: ConsoleClear) {}
-    func report(error: String, newLine: Bool) { lines.withLockedValue { $0.append(error) } }
-    var userInfo: [AnySendableHashable: any Sendable] {
-        get { info.withLockedValue { $0 } }
-        set { info.withLockedValue { $0 = newValue } }
-    }
-}
 
 @Suite struct ImportCommandTests {
     /// Runs `jiuzhu import …`; returns what it printed and the exit status it asked for (0 when none).
     private func run(_ app: Application, _ arguments: [String]) async throws -> (printed: String, status: Int32) {
-        let console = ImportTestConsole()
-        var context = CommandContext(console: console, input: CommandInput(arguments: ["jiuzhu"] + arguments))
-        context.application = app
-        do {
-            try await ImportCommand().run(using: &context)
-            return (console.printed, 0)
-        } catch let exit as CommandExit {
-            return (console.printed, exit.status)
-        }
+        let (printed, status) = try await runCommand(ImportCommand(), on: app, arguments)
+        return (printed: printed, status: status)
     }
 
     private func file(_ name: String, _ content: String) throws -> String {

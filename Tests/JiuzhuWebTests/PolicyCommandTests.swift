@@ -8,35 +8,12 @@ import NIOConcurrencyHelpers
 import Testing
 import Vapor
 
-/// A console that keeps everything printed, errors included.
-private final class PolicyConsole: Console, @unchecked Sendable {
-    private let lines = NIOLockedValueBox<[String]>([])
-    private let info = NIOLockedValueBox<[AnySendableHashable: any Sendable]>([:])
-    var printed: String { lines.withLockedValue { $0.joined() } }
-
-    var size: (width: Int, height: Int) { (80, 24) }
-    func input(isSecure: Bool) -> String { "" }
-    func output(_ text: ConsoleText, newLine: Bool) { lines.withLockedValue { $0.append(text.description + (newLine ? "\n" : "")) } }
-    func clear(_ type: ConsoleClear) {}
-    func report(error: String, newLine: Bool) { lines.withLockedValue { $0.append(error + (newLine ? "\n" : "")) } }
-    var userInfo: [AnySendableHashable: any Sendable] {
-        get { info.withLockedValue { $0 } }
-        set { info.withLockedValue { $0 = newValue } }
-    }
-}
 
 @Suite struct PolicyCommandTests {
     /// Runs `jiuzhu policy …`; the printed text and the exit status (0, or the CommandExit's).
     private func run(_ app: Application, _ arguments: [String]) async throws -> (output: String, status: Int32) {
-        let console = PolicyConsole()
-        var context = CommandContext(console: console, input: CommandInput(arguments: ["jiuzhu"] + arguments))
-        context.application = app
-        do {
-            try await PolicyCommand().run(using: &context)
-            return (console.printed, 0)
-        } catch let exit as CommandExit {
-            return (console.printed, exit.status)
-        }
+        let (printed, status) = try await runCommand(PolicyCommand(), on: app, arguments)
+        return (output: printed, status: status)
     }
 
     private func file(_ text: String) throws -> String {

@@ -9,21 +9,6 @@ import Testing
 import Vapor
 @testable import JiuzhuWeb
 
-private final class RecordingConsole: Console, @unchecked Sendable {
-    private let lines = NIOLockedValueBox<[String]>([])
-    private let info = NIOLockedValueBox<[AnySendableHashable: any Sendable]>([:])
-    var printed: String { lines.withLockedValue { $0.joined() } }
-
-    var size: (width: Int, height: Int) { (80, 24) }
-    func input(isSecure: Bool) -> String { "" }
-    func output(_ text: ConsoleText, newLine: Bool) { lines.withLockedValue { $0.append(text.description + (newLine ? "\n" : "")) } }
-    func clear(_ type: ConsoleClear) {}
-    func report(error: String, newLine: Bool) { lines.withLockedValue { $0.append(error) } }
-    var userInfo: [AnySendableHashable: any Sendable] {
-        get { info.withLockedValue { $0 } }
-        set { info.withLockedValue { $0 = newValue } }
-    }
-}
 
 /// `jiuzhu verify --batch`, through the command the launcher registers, over
 /// households made by the benchmark's generator.
@@ -31,11 +16,7 @@ private final class RecordingConsole: Console, @unchecked Sendable {
     static let asOf = LocalDate(year: 2026, month: 6, day: 15)!  // programmer error: a fixed valid date
 
     private func verify(_ app: Application, _ arguments: [String]) async throws -> String {
-        let console = RecordingConsole()
-        var context = CommandContext(console: console, input: CommandInput(arguments: ["jiuzhu"] + arguments))
-        context.application = app
-        try await VerifyBatchCommand().run(using: &context)
-        return console.printed
+        try await runCommand(VerifyBatchCommand(), on: app, arguments).printed
     }
 
     private func load(_ app: Application, households: Int) async throws {

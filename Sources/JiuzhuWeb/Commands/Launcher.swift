@@ -105,6 +105,8 @@ public enum Launcher {
 }
 
 /// Ends a command with a given exit status, after it has printed its own message.
-struct CommandExit: Error {
-    let status: Int32
+public struct CommandExit: Error {
+    public let status: Int32
+
+    public init(status: Int32) { self.status = status }
 }
