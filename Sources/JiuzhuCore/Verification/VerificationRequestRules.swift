@@ -33,15 +33,6 @@ public enum VerificationRequestStatus: String, Sendable, Hashable, CaseIterable 
 }
 
 extension SourceStatus {
-    public var name: Bilingual {
-        switch self {
-        case .pending: Bilingual(zh: "等待反馈", en: "pending")
-        case .returned: Bilingual(zh: "已反馈", en: "returned")
-        case .failed: Bilingual(zh: "查询失败", en: "failed")
-        case .unavailable: Bilingual(zh: "无法查询", en: "unavailable")
-        }
-    }
-
     /// Whether the job will not change by itself any more.
     public var isFinal: Bool { self == .returned || self == .unavailable }
 }

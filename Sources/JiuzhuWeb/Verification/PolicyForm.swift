@@ -54,52 +54,14 @@ enum PolicyText {
         Bilingual(zh: "\(date) 起施行", en: "in force from \(date)")
     }
 
-    static func vehicleType(_ type: VehicleType) -> Bilingual {
-        switch type {
-        case .car: Bilingual(zh: "小汽车", en: "Car")
-        case .truck: Bilingual(zh: "货车", en: "Truck")
-        case .disability: Bilingual(zh: "残疾人专用车", en: "Disability vehicle")
-        case .farm: Bilingual(zh: "农用车辆", en: "Farm vehicle")
-        case .motorcycle: Bilingual(zh: "摩托车", en: "Motorcycle")
-        case .ebike: Bilingual(zh: "电动自行车", en: "E-bike")
-        }
-    }
+    static func vehicleType(_ type: VehicleType) -> Bilingual { type.name }
 
-    static func incomeKind(_ kind: String) -> Bilingual {
-        switch kind {
-        case "wage": Bilingual(zh: "工资性收入", en: "Wages")
-        case "business": Bilingual(zh: "经营净收入", en: "Net business income")
-        case "property": Bilingual(zh: "财产净收入", en: "Net property income")
-        case "transferIn": Bilingual(zh: "转移性收入", en: "Transfers received")
-        case "pension": Bilingual(zh: "养老金", en: "Pension")
-        case "unemployment": Bilingual(zh: "失业保险金", en: "Unemployment benefit")
-        case "other": Bilingual(zh: "其他收入", en: "Other income")
-        case "transferOut": Bilingual(zh: "支付的赡养（抚养、扶养）费", en: "Support paid outside the household")
-        case "assistance": Bilingual(zh: "社会救助金", en: "Social assistance")
-        case "preferentialPension": Bilingual(zh: "优待抚恤金", en: "Preferential pension")
-        case "scholarship": Bilingual(zh: "奖学金", en: "Scholarship")
-        case "bravery": Bilingual(zh: "见义勇为奖励", en: "Bravery award")
-        case "familyPlanning": Bilingual(zh: "计划生育奖励与扶助金", en: "Family-planning award")
-        case "basicPension": Bilingual(zh: "城乡居民基础养老金", en: "Basic pension")
-        default: Bilingual(zh: kind, en: kind)
-        }
-    }
+    static func incomeKind(_ kind: String) -> Bilingual { IncomeTreatment.name(ofKind: kind) }
 
-    static func expenseKind(_ kind: String) -> Bilingual {
-        switch kind {
-        case "medicalOutOfPocket": Bilingual(zh: "自付医疗费用", en: "Out-of-pocket medical costs")
-        case "employmentCost": Bilingual(zh: "必要就业成本", en: "Necessary employment costs")
-        default: Bilingual(zh: kind, en: kind)
-        }
-    }
+    static func expenseKind(_ kind: String) -> Bilingual { ExpenseKinds.name(ofKind: kind) }
 
     static func group(_ group: TopUpGroup) -> Bilingual {
-        switch group {
-        case .elderly: Bilingual(zh: "老年人（%）", en: "Elderly (%)")
-        case .minor: Bilingual(zh: "未成年人（%）", en: "Minors (%)")
-        case .severeDisability: Bilingual(zh: "重度残疾人（%）", en: "Severe disability (%)")
-        case .seriousIllness: Bilingual(zh: "重病患者（%）", en: "Serious illness (%)")
-        }
+        Bilingual(zh: group.name.zh + "（%）", en: group.name.en + " (%)")
     }
 
     static func source(_ code: String) -> Bilingual {

@@ -81,20 +81,8 @@ struct VerificationQueueView {
                     .td(.text(c.t(row.request.requestKind.name))),
                     .td(.class(overdue ? "overdue" : ""), .text(row.request.deadline)),
                     .td(.text("\(row.returned)/\(row.total)")),
-                    .td(.text(row.conclusion.map { c.t(ReportText.label($0)) } ?? c.t(row.request.requestStatus.name))))
+                    .td(.text(row.conclusion.map { c.t($0.name) } ?? c.t(row.request.requestStatus.name))))
             }))
-    }
-}
-
-/// Conclusion words for lists (the report's own label also names urban/rural).
-enum ReportText {
-    static func label(_ conclusion: VerificationConclusion) -> Bilingual {
-        switch conclusion {
-        case .dibao: Bilingual(zh: "符合低保", en: "Eligible for dibao")
-        case .edge: Bilingual(zh: "低收入（低保边缘）", en: "Low income (edge band)")
-        case .ineligible: Bilingual(zh: "不符合", en: "Not eligible")
-        case .undetermined: Bilingual(zh: "无法确认", en: "Undetermined")
-        }
     }
 }
 
@@ -166,7 +154,7 @@ struct VerificationRequestView {
             .if(versions.isEmpty, .p(.id("no-report"), .text(c.t(V.noReport)))),
             .ol(.id("report-versions"), .forEach(versions) { version in
                 .li(.a(.href("/verification/reports/\(version.id!)"),
-                       .text("\(c.t(V.version)) \(version.version) · \(c.t(ReportText.label(VerificationConclusion(rawValue: version.conclusion) ?? .undetermined))) · \(chinaTime(Date(timeIntervalSince1970: Double(version.createdMillis) / 1000)))")))
+                       .text("\(c.t(V.version)) \(version.version) · \(c.t((VerificationConclusion(rawValue: version.conclusion) ?? .undetermined).name)) · \(chinaTime(Date(timeIntervalSince1970: Double(version.createdMillis) / 1000)))")))
             }),
             .unwrap(report) { signed in
                 .group(
@@ -220,7 +208,7 @@ struct ReportView {
                 .tr(.td(.text(c.t(V.edgeThreshold))), .td(.text(figures.edgeThreshold + " " + (c.language == .zh ? "分" : "fen")))),
                 .tr(.td(.text(c.t(V.perCapitaAssets))), .td(.text(yuan(figures.perCapitaFinancialAssets)))),
                 .tr(.td(.text(c.t(V.assetCap))), .td(.text(figures.financialAssetCap.map(yuan) ?? "—"))),
-                .tr(.td(.text(c.t(V.flags))), .td(.id("report-flags"), .text(report.flags.isEmpty ? c.t(V.none) : report.flags.map(\.rawValue).joined(separator: ", ")))),
+                .tr(.td(.text(c.t(V.flags))), .td(.id("report-flags"), .text(report.flags.isEmpty ? c.t(V.none) : report.flags.map { c.t($0.name) }.joined(separator: "、")))),
                 .tr(.td(.text(c.t(V.missing))), .td(.id("report-missing"), .text(report.missingSources.isEmpty ? c.t(V.none) : report.missingSources.joined(separator: ", ")))))),
             .h3(.text(c.t(V.sources))),
             .div(.class("scroll"), .table(.class("report-sources"),
@@ -272,7 +260,7 @@ func verificationSection(_ requests: [VerificationRequestRecord], conclusions: [
         .h2(.text(c.t(V.centre))),
         .ul(.forEach(requests) { r in
             .li(.a(.href("/verification/\(r.id!)"),
-                   .text("\(c.t(r.requestKind.name)) · \(r.asOf) · " + (conclusions[r.id!].map { c.t(ReportText.label($0)) } ?? c.t(r.requestStatus.name)))))
+                   .text("\(c.t(r.requestKind.name)) · \(r.asOf) · " + (conclusions[r.id!].map { c.t($0.name) } ?? c.t(r.requestStatus.name)))))
         }),
         .if(role.has(.requestVerification) && !requests.contains { $0.requestStatus == .collecting },
             .p(.a(.id("request-verification"), .class("button"), .href("/applications/\(applicationID)/verification/new"),
