@@ -35,8 +35,8 @@ struct VerifyBatchCommand: AsyncCommand {
         }
         let region = try RegionCode(signature.region ?? "")
         let asOf = try LocalDate(parsing: signature.asOf ?? "", field: "as-of")
-        if let pageSize = signature.pageSize, !(1...20_000).contains(pageSize) {
-            throw UserError("cli.page_size", field: "page-size", zh: "--page-size 应在 1 到 20000 之间", en: "--page-size must be 1 to 20000")
+        if let pageSize = signature.pageSize, !(1...10_000).contains(pageSize) {
+            throw UserError("cli.page_size", field: "page-size", zh: "--page-size 应在 1 到 10000 之间", en: "--page-size must be 1 to 10000")
         }
         let app = context.application
         try await prepareDatabase(app, seedDemo: false)
