@@ -165,12 +165,9 @@ public struct ActiveHouseholdReader: Sendable {
         self.pageSize = max(1, pageSize)
     }
 
-    /// The region as the range of RegionScope. In the page query the range is
-    /// written on `region_code || ''`, which no index serves, so that both
-    /// databases walk the primary key in id order and stop after a page: left
-    /// to choose, SQLite takes the region index and sorts the whole region for
-    /// every page (quadratic). A county in a province-wide table costs a walk
-    /// over the other households' ids once per run, not once per page.
+    /// The region as the range of RegionScope, and an active claim. The page
+    /// query (see `page`) writes the range on `region_code || ''`, which no
+    /// index serves, inside a window of the primary key.
     private func activeCondition(indexedRegion: Bool) -> SQLQueryString {
         let column: SQLQueryString = indexedRegion ? "h.region_code" : "(h.region_code || '')"
         return """
@@ -206,11 +203,28 @@ public struct ActiveHouseholdReader: Sendable {
     /// Ids are read as text (SQLite stores them so, PostgreSQL renders its
     /// uuid the same way): no UUID is parsed per member or record row.
     private func page(after: UUID?, previousBefore run: Int64?, on sql: any SQLDatabase) async throws -> [BatchHouseholdRows] {
-        let keyset: SQLQueryString = after.map { "AND h.id > \(bind: $0)" } ?? ""
-        let heads = try await sql.raw("""
-            SELECT h.id, h.region_code, hp.residence FROM households h JOIN persons hp ON hp.id = h.head_person_id \
-            WHERE \(activeCondition(indexedRegion: false)) \(keyset) ORDER BY h.id LIMIT \(literal: pageSize)
-            """).all()
+        // Two steps, so that neither database can pick a plan that sorts the
+        // whole region for every page (SQLite by the region index, PostgreSQL
+        // by a sequential scan): the next ids in primary-key order, then the
+        // active households of the region among them. A county in a
+        // province-wide table costs one walk over the other ids per run.
+        var heads: [any SQLRow] = []
+        var cursor = after
+        while heads.count < pageSize {
+            let keyset: SQLQueryString = cursor.map { "WHERE id > \(bind: $0)" } ?? ""
+            let window = try await sql.raw("""
+                SELECT id FROM households \(keyset) ORDER BY id LIMIT \(literal: pageSize - heads.count)
+                """).all()
+            guard let lastRow = window.last else { break }
+            let lastText = try lastRow.decode(column: "id", as: String.self)
+            guard let last = UUID(uuidString: lastText) else { throw BatchReadError.malformedID(lastText) }
+            let lower: SQLQueryString = cursor.map { "h.id > \(bind: $0) AND " } ?? ""
+            heads += try await sql.raw("""
+                SELECT h.id, h.region_code, hp.residence FROM households h JOIN persons hp ON hp.id = h.head_person_id \
+                WHERE \(lower)h.id <= \(bind: last) AND \(activeCondition(indexedRegion: false)) ORDER BY h.id
+                """).all()
+            cursor = last
+        }
         guard !heads.isEmpty else { return [] }
         var households: [BatchHouseholdRows] = []
         households.reserveCapacity(heads.count)
