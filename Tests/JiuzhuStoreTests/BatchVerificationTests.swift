@@ -44,21 +44,8 @@ struct BatchFixture {
 
     func completeBatches(_ sources: [String] = DepartmentSourceCatalog.standard) async throws {
         for source in sources {
-            let batch = DepartmentBatchRecord()
-            batch.id = "test-\(source)"
-            batch.source = source
-            batch.channel = "file"
-            batch.fileName = "\(source).jsonl"
-            batch.contentSHA256 = ""
-            batch.status = "completed"
-            batch.nextLine = 1
-            batch.stored = 0
-            batch.duplicates = 0
-            batch.invalid = 0
-            batch.report = "[]"
-            batch.actor = "tester"
-            batch.startedMillis = Self.now.millis
-            batch.finishedMillis = Self.now.millis
+            let batch = DepartmentBatchRecord.completed(id: "test-\(source)", source: source, fileName: "\(source).jsonl",
+                                                        actor: "tester", now: Self.now)
             try await batch.create(on: app.db)
         }
     }

@@ -37,19 +37,29 @@ public struct VerificationService: Sendable {
             throw UserError("verification.household", field: "household", zh: "找不到该家庭", en: "Household not found")
         }
         let members = try await people.members(of: household)
-        let covered = try members.map { row in
-            AuthorisationMember(key: try row.person.requireID().uuidString, name: row.person.name,
-                                age: try LocalDate(parsing: row.person.birthDate).age(at: draft.signedOn))
-        }
-        let signatures = Dictionary(uniqueKeysWithValues: draft.signatures.map { ($0.key.uuidString, $0.value) })
-        try AuthorisationRules.check(number: draft.number, signedOn: draft.signedOn, today: today, members: covered,
-                                     signatures: signatures, hasScan: draft.scan != nil)
-        let plan = try await plan(kind: .initial, region: try RegionCode(application.regionCode), asOf: today, today: today)
+        let region = try Self.checkAuthorisation(members: members, draft: draft, today: today, regionCode: application.regionCode)
+        let plan = try await plan(kind: .initial, region: region, asOf: today, today: today)
         var entry = audit
         entry.action = "verification.request"
         entry.detail = "authorisation=\(draft.number) sources=\(plan.sources.joined(separator: ","))"
         return try await repository.create(application: application, authorisation: draft, plan: plan, actor: audit.actor,
                                            audit: entry, auditChain: auditChain, now: now)
+    }
+
+    /// The Core rules of the authorisation over the household's members.
+    /// Synchronous and untyped-throwing on purpose: the Swift 6.3 release
+    /// compiler crashes (signal 11) splitting the async caller otherwise.
+    private static func checkAuthorisation(members: [MemberRow], draft: AuthorisationDraft, today: LocalDate,
+                                           regionCode: String) throws -> RegionCode {
+        var covered: [AuthorisationMember] = []
+        for row in members {
+            covered.append(AuthorisationMember(key: try row.person.requireID().uuidString, name: row.person.name,
+                                               age: try LocalDate(parsing: row.person.birthDate).age(at: draft.signedOn)))
+        }
+        let signatures = Dictionary(uniqueKeysWithValues: draft.signatures.map { ($0.key.uuidString, $0.value) })
+        try AuthorisationRules.check(number: draft.number, signedOn: draft.signedOn, today: today, members: covered,
+                                     signatures: signatures, hasScan: draft.scan != nil)
+        return try RegionCode(regionCode)
     }
 
     /// 复核: on the family's objection, a new request with fresh answers from

@@ -65,21 +65,8 @@ public struct BatchBenchmarkLoader: Sendable {
                                    actor: "bench", role: "", now: now)
         }
         for source in DepartmentSourceCatalog.standard where try await DepartmentBatchRecord.find("bench-\(source)", on: db) == nil {
-            let batch = DepartmentBatchRecord()
-            batch.id = "bench-\(source)"
-            batch.source = source
-            batch.channel = "file"
-            batch.fileName = "bench-\(source).jsonl"
-            batch.contentSHA256 = ""
-            batch.status = "completed"
-            batch.nextLine = 1
-            batch.stored = 0
-            batch.duplicates = 0
-            batch.invalid = 0
-            batch.report = "[]"
-            batch.actor = "bench"
-            batch.startedMillis = now.millis
-            batch.finishedMillis = now.millis
+            let batch = DepartmentBatchRecord.completed(id: "bench-\(source)", source: source, fileName: "bench-\(source).jsonl",
+                                                        actor: "bench", now: now)
             try await batch.create(on: db)
         }
 

@@ -31,13 +31,13 @@ public enum DemoPolicies {
 
     private static var edgeMultiplier: ExactDecimal {
         // programmer error: a constant that parses
-        guard let value = try? ExactDecimal(parsing: "1.5", field: "edgeMultiplier") else { fatalError("edge multiplier constant") }
+        guard let value = try? ExactDecimal(parsing: "1.5", field: "edgeMultiplier") else { fatalError("edge multiplier constant") }  // programmer error: a constant
         return value
     }
 
     private static func version(_ region: String, _ date: String, urban: Int64, rural: Int64) -> PolicyVersion {
         // programmer error: constants that parse
-        guard let code = try? RegionCode(region), let day = try? LocalDate(parsing: date) else { fatalError("demo policy constant") }
+        guard let code = try? RegionCode(region), let day = try? LocalDate(parsing: date) else { fatalError("demo policy constant") }  // programmer error: constants
         return PolicyVersion(region: code, effectiveFrom: day, policy: policy(urban: urban, rural: rural))
     }
 
