@@ -30,6 +30,16 @@ public final class PersonRecord: Model, @unchecked Sendable {
     public init() {}
 
     static let sealedColumns = ["id_sealed", "phone_sealed", "address_sealed", "disability_sealed", "health_sealed"]
+
+    /// The opened `disability_sealed` value, `type:grade` as the intake seals it.
+    static func disability(stored text: String?, field: String) throws(UserError) -> Disability? {
+        guard let text else { return nil }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let type = DisabilityType(rawValue: String(parts[0])), let grade = Int(parts[1]) else {
+            throw UserError("person.disability", field: field, zh: "残疾信息无法读取", en: "The disability details cannot be read")
+        }
+        return try Disability(type: type, grade: grade, field: field)
+    }
 }
 
 /// 家庭: the co-residing family applying together.

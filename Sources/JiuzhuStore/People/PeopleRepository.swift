@@ -71,13 +71,7 @@ public struct PeopleRepository: Sendable {
         let cipher = keys.fieldCipher
         let idText = try cipher.open(person.idSealed, context: Self.context("id_sealed", person.id))
         let disabilityText = try cipher.open(person.disabilitySealed, context: Self.context("disability_sealed", person.id))
-        var disability: Disability?
-        if let disabilityText {
-            let parts = disabilityText.split(separator: ":")
-            if parts.count == 2, let type = DisabilityType(rawValue: String(parts[0])), let grade = Int(parts[1]) {
-                disability = try? Disability(type: type, grade: grade)
-            }
-        }
+        let disability = try? PersonRecord.disability(stored: disabilityText, field: "disability")
         return PersonDetails(
             record: person,
             id: try? ResidentID(idText, today: LocalDate(year: 9999, month: 12, day: 31) ?? today),

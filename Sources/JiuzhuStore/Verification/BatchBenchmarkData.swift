@@ -318,8 +318,8 @@ public struct BatchCSVExport: Sendable {
                 for (position, member) in household.members.enumerated() {
                     let idText = try cipher.open(member.idSealed, context: ActiveHouseholdReader.personContext("id_sealed", member.personID))
                     let resident = try ResidentID(idText, today: ActiveHouseholdReader.latestDay)
-                    let disability = try ActiveHouseholdReader.disability(
-                        try cipher.open(member.disabilitySealed, context: ActiveHouseholdReader.personContext("disability_sealed", member.personID)),
+                    let disability = try PersonRecord.disability(
+                        stored: try cipher.open(member.disabilitySealed, context: ActiveHouseholdReader.personContext("disability_sealed", member.personID)),
                         field: "disability")
                     let health = try cipher.open(member.healthSealed, context: ActiveHouseholdReader.personContext("health_sealed", member.personID))
                     try members.row([id, String(position), member.idBlind, resident.birthDate.description, member.relation,

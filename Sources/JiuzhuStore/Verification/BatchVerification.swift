@@ -335,7 +335,7 @@ public struct ActiveHouseholdReader: Sendable {
                 }
                 let id = try ResidentID(idText, today: Self.latestDay, field: field)
                 members.append(try CaseMember(id: id, name: "", relationshipCode: row.relation, coResident: row.coResident,
-                                              statusCode: row.status, disability: try Self.disability(disabilityText, field: field),
+                                              statusCode: row.status, disability: try PersonRecord.disability(stored: disabilityText, field: field),
                                               seriousIllness: healthText == "serious-illness", field: field))
                 idByBlind[row.idBlind] = id
             }
@@ -360,16 +360,6 @@ public struct ActiveHouseholdReader: Sendable {
         FieldContext(table: PersonRecord.schema, column: column, row: personID.uppercased())
     }
 
-    /// `type:grade` as the intake seals it.
-    static func disability(_ text: String?, field: String) throws(UserError) -> Disability? {
-        guard let text else { return nil }
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let type = DisabilityType(rawValue: String(parts[0])), let grade = Int(parts[1]) else {
-            let message = BatchText.memberUnreadable("disability")
-            throw UserError("batch.disability", field: field, zh: message.zh, en: message.en)
-        }
-        return try Disability(type: type, grade: grade, field: field)
-    }
 }
 
 /// A row that cannot be a household's: the table was changed behind the application's back.
