@@ -41,5 +41,6 @@ struct VerificationCaseFileTests {
                     "\(name): \(field) is \(actual[field]?.rendered(pretty: false) ?? "absent"), expected \(expected[field]?.rendered(pretty: false) ?? "absent")")
         }
         #expect(input.expect == outcome, "\(name): the decoded expect")
+        #expect(try VerificationCalculator.outcome(input) == outcome, "\(name): the batch's outcome-only evaluation")
     }
 }

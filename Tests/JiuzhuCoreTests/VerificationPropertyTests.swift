@@ -229,6 +229,21 @@ struct VerificationPropertyTests {
         }
     }
 
+    /// The batch's outcome-only evaluation is the report's, without the text:
+    /// same outcome for random households, with and without exemptions.
+    @Test func theOutcomeAloneIsTheOutcomeOfTheExplainedEvaluation() throws {
+        for seed in Self.seeds {
+            var random = RandomHousehold(seed: seed)
+            var input = random.household()
+            #expect(try VerificationCalculator.outcome(input) == VerificationCalculator.evaluate(input).outcome, "seed \(seed)")
+            if !input.records.isEmpty, random.chance(50) {
+                input.exemptions = [Int.random(in: 0..<input.records.count, using: &random.rng): "用于生产 / used for work"]
+                #expect(try VerificationCalculator.outcome(input) == VerificationCalculator.evaluate(input).outcome,
+                        "seed \(seed), exempted")
+            }
+        }
+    }
+
     @Test func theOutcomeReadsBackFromItsJSON() throws {
         for seed in Self.seeds {
             var random = RandomHousehold(seed: seed)

@@ -7,8 +7,18 @@
 public enum VerificationCalculator {
     public static func evaluate(_ input: VerificationCase) throws(UserError) -> VerificationResult {
         try input.checkConsistency()
-        var run = Run(input, exemptions: try input.checkedExemptions())
+        var run = Run(input, exemptions: try input.checkedExemptions(), explain: true)
         return try run.evaluate()
+    }
+
+    /// The outcome alone, by the same rules: the explanation lines are not
+    /// written (the batch re-verifies a million households and keeps only
+    /// their outcomes; a report always comes from `evaluate`). The result is
+    /// exactly `evaluate(input).outcome`, and the same inputs are refused.
+    public static func outcome(_ input: VerificationCase) throws(UserError) -> VerificationOutcome {
+        try input.checkConsistency()
+        var run = Run(input, exemptions: try input.checkedExemptions(), explain: false)
+        return try run.evaluate().outcome
     }
 }
 
@@ -19,28 +29,38 @@ private struct Run {
     var policy: VerificationPolicy { input.policy }
     var asOf: LocalDate { input.asOf }
     let standard: Money
-    var lines: [VerificationRule: [VerificationFinding]] = [:]
-    var flags: Set<VerificationFlag> = []
+    /// The findings and flags so far (a reference, so that `note` can read
+    /// the case while it writes here).
+    let notes = Notes()
     /// The death records that took a member out of the count (rule 1).
     var decisiveDeaths: Set<Int> = []
     /// Exempted records by index, with the reason (checked, trimmed).
     let exemptions: [Int: String]
+    /// Whether findings are written; without, `note` only raises flags.
+    let explain: Bool
 
-    init(_ input: VerificationCase, exemptions: [Int: String]) {
+    init(_ input: VerificationCase, exemptions: [Int: String], explain: Bool) {
         self.input = input
         self.standard = input.policy.standard(for: input.residence)
         self.exemptions = exemptions
+        self.explain = explain
     }
 
-    mutating func note(_ rule: VerificationRule, _ effect: Bilingual, record index: Int? = nil,
-                       member: ResidentID? = nil, source: String? = nil, flag: VerificationFlag? = nil,
-                       exemption: String? = nil) {
+    final class Notes {
+        var lines: [VerificationRule: [VerificationFinding]] = [:]
+        var flags: Set<VerificationFlag> = []
+    }
+
+    /// Records a finding (its text is built only when explaining) and raises its flag.
+    func note(_ rule: VerificationRule, _ effect: @autoclosure () -> Bilingual, record index: Int? = nil,
+              member: ResidentID? = nil, source: String? = nil, flag: VerificationFlag? = nil, exemption: String? = nil) {
+        if let flag { notes.flags.insert(flag) }
+        guard explain else { return }
         let record = index.map { input.records[$0] }
         let finding = VerificationFinding(rule: rule, source: source ?? record?.source, recordIndex: index,
-                                          member: member ?? record?.member, flag: flag, effect: effect,
+                                          member: member ?? record?.member, flag: flag, effect: effect(),
                                           exemption: exemption)
-        lines[rule, default: []].append(finding)
-        if let flag { flags.insert(flag) }
+        notes.lines[rule, default: []].append(finding)
     }
 
     mutating func evaluate() throws(UserError) -> VerificationResult {
@@ -193,7 +213,7 @@ private struct Run {
         missing.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
 
         // Rule 9 — conclusion, in the order of the rules.
-        let disqualifying = flags.filter(\.disqualifies).sorted()
+        let disqualifying = notes.flags.filter(\.disqualifies).sorted()
         let conclusion: VerificationConclusion
         let residence = input.residence
         if !missing.isEmpty {
@@ -238,10 +258,10 @@ private struct Run {
 
         let outcome = VerificationOutcome(
             conclusion: conclusion, countedMembers: counted.count, perCapitaIncome: perCapitaIncome,
-            perCapitaFinancialAssets: perCapitaAssets, flags: Array(flags), missingSources: missing,
+            perCapitaFinancialAssets: perCapitaAssets, flags: Array(notes.flags), missingSources: missing,
             monthlyBenefit: benefit, singlePersonEligible: single)
         return VerificationResult(
-            outcome: outcome, findings: VerificationRule.allCases.flatMap { lines[$0] ?? [] },
+            outcome: outcome, findings: VerificationRule.allCases.flatMap { notes.lines[$0] ?? [] },
             standard: standard, window: window, householdIncome: Money(fen: income), financialAssets: Money(fen: assets),
             countedMemberIDs: counted.map(\.id))
     }
