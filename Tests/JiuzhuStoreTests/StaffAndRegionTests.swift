@@ -245,6 +245,20 @@ import Vapor
         #expect(try cipher.seal("secret", context: here) != sealed)  // fresh nonce every time
     }
 
+    @Test func fieldCipherRefusesMalformedOrForeignValues() throws {
+        let cipher = TestKeys.ring.fieldCipher
+        let here = FieldContext(table: "persons", column: "id_sealed", row: "A")
+        let sealed = try cipher.seal("身份证号", context: here)
+        #expect(try cipher.open(sealed, context: here) == "身份证号")
+        let parts = sealed.split(separator: ":", maxSplits: 2).map(String.init)
+        let malformed = ["", "v1", "v1:", "v1:\(parts[1])", "v2:\(parts[1]):\(parts[2])", "v1:\(parts[1]):not base64!",
+                         "v1:\(parts[1]):", "x\(sealed)", "v1:\(parts[1]):\(parts[2].dropLast(4))"]
+        for text in malformed {
+            #expect(throws: (any Error).self, "\(text)") { try cipher.open(text, context: here) }
+        }
+        #expect(throws: FieldCipherError.self) { try cipher.open("v1:nokey:\(parts[2])", context: here) }
+    }
+
     @Test(arguments: TestDatabase.all)
     func migrationsShipTheHolidayCalendar(_ database: TestDatabase) async throws {
         try await withTestApp(database) { app in

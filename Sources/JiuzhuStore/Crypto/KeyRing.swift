@@ -169,11 +169,18 @@ struct AESGCMFieldCipher: FieldCipher {
     }
 
     func open(_ sealed: String, context: FieldContext) throws -> String {
-        let parts = sealed.split(separator: ":", maxSplits: 2).map(String.init)
-        guard parts.count == 3, parts[0] == "v1", let data = Data(base64Encoded: parts[2]) else {
-            throw FieldCipherError.malformed
-        }
-        guard let master = ring.key(id: parts[1]) else { throw FieldCipherError.unknownKey(parts[1]) }
+        // `v1:` key id `:` payload, found by scanning the bytes once (the
+        // batch opens millions of fields; splitting into strings cost more
+        // than the decryption).
+        let bytes = sealed.utf8
+        let colon = UInt8(ascii: ":")
+        guard bytes.starts(with: "v1:".utf8) else { throw FieldCipherError.malformed }
+        let idStart = bytes.index(bytes.startIndex, offsetBy: 3)
+        guard let idEnd = bytes[idStart...].firstIndex(of: colon),
+              let data = Data(base64Encoded: String(sealed[bytes.index(after: idEnd)...]))
+        else { throw FieldCipherError.malformed }
+        let keyID = String(sealed[idStart..<idEnd])
+        guard let master = ring.key(id: keyID) else { throw FieldCipherError.unknownKey(keyID) }
         let box = try AES.GCM.SealedBox(combined: data)
         let plain = try AES.GCM.open(box, using: key(master), authenticating: context.associatedData)
         return String(decoding: plain, as: UTF8.self)
