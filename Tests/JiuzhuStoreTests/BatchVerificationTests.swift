@@ -52,7 +52,8 @@ struct BatchFixture {
 
     /// A household with its head first; `claim` nil means no dibao claim at all.
     @discardableResult
-    func addHousehold(region: String, residence: String = "rural", claim: String? = "active", _ members: [Member]) async throws -> UUID {
+    func addHousehold(region: String, residence: String = "rural", claim: String? = "active", id householdID: UUID = UUID(),
+                      _ members: [Member]) async throws -> UUID {
         let cipher = keys.fieldCipher
         var personIDs: [UUID] = []
         for member in members {
@@ -77,7 +78,6 @@ struct BatchFixture {
             personIDs.append(id)
         }
         let household = HouseholdRecord()
-        let householdID = UUID()
         household.id = householdID
         household.regionCode = region
         household.headPersonID = personIDs[0]
@@ -136,8 +136,8 @@ struct BatchFixture {
         }
     }
 
-    func run(_ region: String, pageSize: Int = 2000, workers: Int = 2) async throws -> BatchRunReport {
-        try await BatchVerification(db: app.db, keys: keys, pageSize: pageSize, workers: workers)
+    func run(_ region: String, pageSize: Int = 2000, workers: Int = 2, laneDatabases: [any Database] = []) async throws -> BatchRunReport {
+        try await BatchVerification(db: app.db, keys: keys, pageSize: pageSize, workers: workers, laneDatabases: laneDatabases)
             .run(region: try RegionCode(region), asOf: Self.asOf, actor: "tester", now: Self.now)
     }
 
@@ -284,6 +284,61 @@ struct BatchFixture {
             let row = try await f.results(run: report.runID)[household]
             #expect(report.members == 2)
             #expect(row?.conclusion == "dibao" && row?.countedMembers == 1 && row?.monthlyBenefit == 62_000 + 18_600)
+        }
+    }
+
+    @Test func lanesCoverTheIdSpaceInOrderWithoutGaps() {
+        #expect(HouseholdLane.split(1) == [.all])
+        #expect(HouseholdLane.split(0) == [.all])
+        for count in 2...7 {
+            let lanes = HouseholdLane.split(count)
+            #expect(lanes.count == count)
+            #expect(lanes.first?.lower == nil && lanes.last?.upper == nil)
+            for (left, right) in zip(lanes, lanes.dropFirst()) {
+                #expect(left.upper != nil && left.upper == right.lower, "lanes of \(count) meet")
+            }
+            let bounds = lanes.dropFirst().compactMap(\.lower).map(\.uuidString)
+            #expect(bounds == bounds.sorted() && Set(bounds).count == bounds.count, "lanes of \(count) ascend")
+        }
+    }
+
+    /// Households on and beside the lanes' boundaries, read by three lanes
+    /// over connections of different event loops, a household a page: every
+    /// household exactly once, with the outcome a single lane gives.
+    @Test(arguments: TestDatabase.all)
+    func lanesReadEveryHouseholdOnceWhateverTheBoundaries(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { app in
+            let f = BatchFixture(app: app)
+            try await f.addPolicy(region: "3403")
+            try await f.completeBatches()
+            var ids: [UUID] = []
+            for bound in HouseholdLane.split(3).compactMap(\.lower) {
+                var bytes = bound.uuid
+                bytes.15 = 0
+                ids.append(bound)
+                // Just below the boundary: the last id of the lane before.
+                bytes.0 &-= 1
+                bytes.15 = 0xFF
+                ids.append(UUID(uuid: bytes))
+            }
+            ids += [UUID(uuidString: "00000000-0000-0000-0000-000000000000")!, UUID(uuidString: "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")!]
+            for (number, id) in ids.enumerated() {
+                let person = TestPeople.id("34032119700101\(String(format: "%02d", number))1")
+                try await f.addHousehold(region: "340321100201", id: id, [.init(id: person, relation: .head)])
+                if number % 2 == 0 { try await f.wages(person, 300_000) }
+            }
+            let loops = app.eventLoopGroup.makeIterator().compactMap { app.databases.database(logger: app.logger, on: $0) }
+            let lanes = try await f.run("340321", pageSize: 1, workers: 3, laneDatabases: loops)
+            let single = try await f.run("340321", workers: 1)
+            #expect(lanes.summary.households == ids.count && lanes.summary.errorCount == 0)
+            #expect(single.summary.count(.unchanged) == ids.count, "the second run finds every outcome unchanged")
+            let first = try await f.results(run: lanes.runID)
+            let second = try await f.results(run: single.runID)
+            #expect(Set(first.keys) == Set(ids))
+            for id in ids {
+                #expect(first[id]?.conclusion == second[id]?.conclusion && first[id]?.monthlyBenefit == second[id]?.monthlyBenefit)
+            }
+            #expect(first.values.filter { $0.conclusion == "ineligible" }.count == (ids.count + 1) / 2)
         }
     }
 }

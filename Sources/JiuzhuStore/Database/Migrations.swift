@@ -16,6 +16,7 @@ public enum JiuzhuMigrations {
         M010CreateDepartmentData(),
         M011CreateVerificationRequests(),
         M012CreateBatchVerification(),
+        M013IndexRecordsByMember(),
     ]
 
     public static func register(on migrations: Migrations) {

@@ -72,8 +72,8 @@ public struct BatchBenchmarkLoader: Sendable {
 
         // The member index of department_records takes its keys in random
         // order (blind indexes): built once after the load, as bulk loads do,
-        // instead of updated row by row. Same name and column as M010's.
-        try await db.sql.drop(index: "department_records_member_idx").ifExists().run()
+        // instead of updated row by row. The same index as M013's.
+        try await db.sql.drop(index: DepartmentRecordRow.memberIndexName).ifExists().run()
 
         var population = SyntheticPopulation(seed: seed, villages: villages, asOf: asOf)
         var written = 0, persons = 0, records = 0, toppedUp = 0
@@ -113,7 +113,7 @@ public struct BatchBenchmarkLoader: Sendable {
             try await insert(prepared)
             progress(written)
         }
-        try await db.sql.create(index: "department_records_member_idx").on(DepartmentRecordRow.schema).column("member_index").run()
+        try await DepartmentRecordRow.createMemberIndex(on: db)
         return Loaded(households: written, persons: persons, records: records, toppedUp: toppedUp,
                       seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
     }
@@ -327,7 +327,7 @@ public struct BatchCSVExport: Sendable {
                                  disability.map { String($0.grade) } ?? "", health == "serious-illness" ? "true" : "false"])
                 }
                 for record in household.records {
-                    try records.row([String(record.rowID), record.memberIndex, record.source, record.type, record.kind, record.period,
+                    try records.row([String(record.rowID), household.members[record.member].idBlind, record.source, record.type, record.kind, record.period,
                                  String(record.amount), record.active ? "true" : "false", record.area, record.accountIndex])
                 }
                 counts.households += 1

@@ -97,10 +97,40 @@ struct M012CreateBatchVerification: AsyncMigration {
     }
 }
 
+/// The department records of a member, found by one seek of an index that
+/// holds every column the calculator reads: the batch reads a page's
+/// records without touching the table (whose rows carry the sealed record
+/// and sit in arrival order, all over the file). It replaces M010's index on
+/// `member_index` alone, which it also serves.
+struct M013IndexRecordsByMember: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.sql.drop(index: "department_records_member_idx").ifExists().run()
+        try await DepartmentRecordRow.createMemberIndex(on: database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.sql.drop(index: DepartmentRecordRow.memberIndexName).run()
+        try await database.sql.create(index: "department_records_member_idx").on(DepartmentRecordRow.schema)
+            .column("member_index").run()
+    }
+}
+
+extension DepartmentRecordRow {
+    static let memberIndexName = "department_records_member_columns_idx"
+
+    /// Also rebuilt by the benchmark loader after its bulk load.
+    static func createMemberIndex(on database: any Database) async throws {
+        let columns = ["member_index", "id", "source", "type", "kind", "period", "amount", "active", "area", "account_index"]
+        var builder = database.sql.create(index: memberIndexName).on(schema)
+        for column in columns { builder = builder.column(column) }
+        try await builder.run()
+    }
+}
+
 // MARK: Reading
 
 /// A household as the batch reads it: plain columns and sealed fields, not
-/// yet opened. `BatchHouseholdRows.verificationCase` turns it into a Core case.
+/// yet opened. `ActiveHouseholdReader.verificationCase` turns it into a Core case.
 public struct BatchHouseholdRows: Sendable {
     public struct Member: Sendable {
         /// `persons.id` as text: the row of the sealed fields' context.
@@ -116,7 +146,8 @@ public struct BatchHouseholdRows: Sendable {
 
     public struct Record: Sendable {
         let rowID: Int64
-        let memberIndex: String
+        /// The position of the record's person in the household's `members`.
+        let member: Int
         let source: String
         let type: String
         let kind: String
@@ -139,13 +170,44 @@ public struct BatchHouseholdRows: Sendable {
     public var memberCount: Int { members.count }
 }
 
+/// A part of the households table by id: from `lower` (inclusive) up to
+/// `upper` (exclusive); nil is open. Lanes split one run so that each reads
+/// and evaluates its own households on its own connection and core.
+public struct HouseholdLane: Sendable, Equatable {
+    public let lower: UUID?
+    public let upper: UUID?
+
+    public static let all = HouseholdLane(lower: nil, upper: nil)
+
+    public init(lower: UUID?, upper: UUID?) {
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// `count` lanes of equal width over the id space (ids are random, so
+    /// the households divide about evenly); one lane is `all`.
+    public static func split(_ count: Int) -> [HouseholdLane] {
+        guard count > 1 else { return [.all] }
+        let bounds: [UUID] = (1..<count).map { part in
+            // The first 8 bytes as a fraction of the space, the rest zero.
+            let top = UInt64((Double(part) / Double(count)) * 18_446_744_073_709_551_615.0)
+            var bytes = [UInt8](repeating: 0, count: 16)
+            for index in 0..<8 { bytes[index] = UInt8((top >> (56 - 8 * UInt64(index))) & 0xFF) }
+            return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        }
+        let lowers: [UUID?] = [nil] + bounds.map { $0 }
+        let uppers: [UUID?] = bounds.map { $0 } + [nil]
+        return zip(lowers, uppers).map { HouseholdLane(lower: $0, upper: $1) }
+    }
+}
+
 /// 在保家庭 — reads the active dibao households of a region (a household
 /// holding an `active` claim whose region lies in the scope) in household id
 /// order, a page at a time, with their current members and the department
-/// records found for them. Memory holds one page (and the next, while it is
-/// fetched), whatever the region's size.
+/// records found for them. Memory holds a few pages, whatever the region's size.
 public struct ActiveHouseholdReader: Sendable {
-    let db: any Database
+    private(set) var db: any Database
     let keys: KeyRing
     public let scope: RegionScope
     public let asOf: LocalDate
@@ -162,7 +224,9 @@ public struct ActiveHouseholdReader: Sendable {
         self.asOf = asOf
         self.schedule = schedule
         self.sources = sources
-        self.pageSize = max(1, pageSize)
+        // Each household and member of a page is one bound value of a query:
+        // 4,000 households stay far below both databases' limits.
+        self.pageSize = min(max(1, pageSize), 4000)
     }
 
     /// The region as the range of RegionScope, and an active claim. The page
@@ -176,129 +240,142 @@ public struct ActiveHouseholdReader: Sendable {
         """
     }
 
+    /// The same reader, reading through `database` (another connection to the same data).
+    public func reading(from database: any Database) -> Self {
+        var copy = self
+        copy.db = database
+        return copy
+    }
+
     /// How many households a run will read.
     public func count() async throws -> Int {
         let row = try await db.sql.raw("SELECT COUNT(*) AS n FROM households h WHERE \(activeCondition(indexedRegion: true))").first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
-    /// The households after `after` (all from the first when nil), at most
-    /// `pageSize`, in id order; empty at the end. `previousBefore` is the
-    /// current run's id: each household carries its latest result of an
-    /// earlier run.
-    public func page(after: UUID?, previousBefore run: Int64?) async throws -> [BatchHouseholdRows] {
-        // One connection for the page's queries: on SQLite the session's rows
-        // come straight from the statement, not one event-loop hop per row.
-        try await db.sql.withSession { sql in
-            if sql.dialect.name == "sqlite" {
+    /// The households of `lane` after `after` (from the lane's start when
+    /// nil), at most `pageSize`, in id order; empty at the lane's end.
+    /// `previousBefore` is the current run's id: each household carries its
+    /// latest result of an earlier run.
+    public func page(after: UUID?, previousBefore run: Int64?, lane: HouseholdLane = .all) async throws -> [BatchHouseholdRows] {
+        try await BulkReader.withConnection(on: db) { reader in
+            if reader.sql.dialect.name == "sqlite" {
                 // The page's lookups land all over the records and persons
                 // tables: a page cache of 2 MB (SQLite's default) sends
                 // nearly every B-tree step to the file. 512 MiB, this connection only.
-                try await sql.raw("PRAGMA cache_size = -524288").run()
+                try await reader.sql.raw("PRAGMA cache_size = -524288").run()
             }
-            return try await self.page(after: after, previousBefore: run, on: sql)
+            return try await self.page(after: after, previousBefore: run, lane: lane, on: reader)
         }
+    }
+
+    /// `WITH name(k, v) AS (VALUES (0, ?), (1, ?), …)`: the page's keys with
+    /// their positions, so that each row comes back with a small integer
+    /// instead of a long id to look up.
+    private static func positions(_ name: String, _ values: [any Encodable & Sendable]) -> SQLQueryString {
+        var query: SQLQueryString = "WITH \(unsafeRaw: name)(k, v) AS (VALUES "
+        for (index, value) in values.enumerated() {
+            query.appendInterpolation(unsafeRaw: index == 0 ? "(" : ", (")
+            query.appendInterpolation(literal: index)
+            query.appendInterpolation(unsafeRaw: ", ")
+            query.appendInterpolation(bind: value)
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        query.appendInterpolation(unsafeRaw: ") ")
+        return query
     }
 
     /// Ids are read as text (SQLite stores them so, PostgreSQL renders its
     /// uuid the same way): no UUID is parsed per member or record row.
-    private func page(after: UUID?, previousBefore run: Int64?, on sql: any SQLDatabase) async throws -> [BatchHouseholdRows] {
+    private func page(after: UUID?, previousBefore run: Int64?, lane: HouseholdLane,
+                      on reader: BulkReader) async throws -> [BatchHouseholdRows] {
         // Two steps, so that neither database can pick a plan that sorts the
         // whole region for every page (SQLite by the region index, PostgreSQL
         // by a sequential scan): the next ids in primary-key order, then the
         // active households of the region among them. A county in a
         // province-wide table costs one walk over the other ids per run.
-        var heads: [any SQLRow] = []
+        let sql = reader.sql
+        var households: [BatchHouseholdRows] = []
         var cursor = after
-        while heads.count < pageSize {
-            let keyset: SQLQueryString = cursor.map { "WHERE id > \(bind: $0)" } ?? ""
+        let upper: SQLQueryString = lane.upper.map { " AND h.id < \(bind: $0)" } ?? ""
+        while households.count < pageSize {
+            let start: SQLQueryString = cursor.map { "h.id > \(bind: $0)" } ?? lane.lower.map { "h.id >= \(bind: $0)" } ?? "1 = 1"
             let window = try await sql.raw("""
-                SELECT id FROM households \(keyset) ORDER BY id LIMIT \(literal: pageSize - heads.count)
+                SELECT h.id FROM households h WHERE \(start)\(upper) ORDER BY h.id LIMIT \(literal: pageSize - households.count)
                 """).all()
             guard let lastRow = window.last else { break }
-            let lastText = try lastRow.decode(column: "id", as: String.self)
-            guard let last = UUID(uuidString: lastText) else { throw BatchReadError.malformedID(lastText) }
-            let lower: SQLQueryString = cursor.map { "h.id > \(bind: $0) AND " } ?? ""
-            heads += try await sql.raw("""
+            let last = try Self.uuid(try lastRow.decode(column: "id", as: String.self))
+            households += try await reader.rows("""
                 SELECT h.id, h.region_code, hp.residence FROM households h JOIN persons hp ON hp.id = h.head_person_id \
-                WHERE \(lower)h.id <= \(bind: last) AND \(activeCondition(indexedRegion: false)) ORDER BY h.id
-                """).all()
+                WHERE \(start) AND h.id <= \(bind: last) AND \(activeCondition(indexedRegion: false)) ORDER BY h.id
+                """) { row in
+                BatchHouseholdRows(id: try Self.uuid(try row.text("id")), regionCode: try row.text("region_code"),
+                                   residence: try row.text("residence"))
+            }
             cursor = last
         }
-        guard !heads.isEmpty else { return [] }
-        var households: [BatchHouseholdRows] = []
-        households.reserveCapacity(heads.count)
-        var position: [String: Int] = [:]
-        for row in heads {
-            let key = try row.decode(column: "id", as: String.self)
-            guard let id = UUID(uuidString: key) else { throw BatchReadError.malformedID(key) }
-            position[key] = households.count
-            households.append(BatchHouseholdRows(id: id, regionCode: try row.decode(column: "region_code", as: String.self),
-                                                 residence: try row.decode(column: "residence", as: String.self)))
-        }
+        guard !households.isEmpty else { return [] }
         let ids: [any Encodable & Sendable] = households.map(\.id)
 
-        // Current members in form order, with the person's sealed fields.
-        let members = try await sql.raw("""
-            SELECT m.household_id, m.person_id, m.relation, m.co_resident, m.status, p.id_blind, p.id_sealed, \
-            p.disability_sealed, p.health_sealed FROM household_members m JOIN persons p ON p.id = m.person_id \
-            WHERE m.household_id IN (\(binds: ids)) AND m.left_ms IS NULL ORDER BY m.household_id, m.position
-            """).all()
-        var byBlind: [String: [Int]] = [:]
-        byBlind.reserveCapacity(members.count)
-        for row in members {
-            guard let index = position[try row.decode(column: "household_id", as: String.self)] else { continue }
-            let member = BatchHouseholdRows.Member(
-                personID: try row.decode(column: "person_id", as: String.self),
-                idBlind: try row.decode(column: "id_blind", as: String.self),
-                idSealed: try row.decode(column: "id_sealed", as: String.self),
-                relation: try row.decode(column: "relation", as: String.self),
-                coResident: try row.decode(column: "co_resident", as: Bool.self),
-                status: try row.decode(column: "status", as: String.self),
-                disabilitySealed: try row.decode(column: "disability_sealed", as: String?.self),
-                healthSealed: try row.decode(column: "health_sealed", as: String?.self))
+        // Current members in form order, with the person's sealed fields; k
+        // is the household's position in the page.
+        let members = try await reader.rows("""
+            \(Self.positions("h", ids))SELECT h.k, m.person_id, m.relation, m.co_resident, m.status, p.id_blind, p.id_sealed, \
+            p.disability_sealed, p.health_sealed FROM h CROSS JOIN household_members m JOIN persons p ON p.id = m.person_id \
+            WHERE m.household_id = h.v AND m.left_ms IS NULL ORDER BY h.k, m.position
+            """) { row in
+            (household: try row.int("k"), member: BatchHouseholdRows.Member(
+                personID: try row.text("person_id"), idBlind: try row.text("id_blind"), idSealed: try row.text("id_sealed"),
+                relation: try row.text("relation"), coResident: try row.bool("co_resident"), status: try row.text("status"),
+                disabilitySealed: try row.optionalText("disability_sealed"), healthSealed: try row.optionalText("health_sealed")))
+        }
+        // Every (household, member) of the page, in the order of the next query's k.
+        var slots: [(household: Int, member: Int)] = []
+        slots.reserveCapacity(members.count)
+        for (index, member) in members {
+            guard households.indices.contains(index) else { continue }
+            slots.append((index, households[index].members.count))
             households[index].members.append(member)
-            byBlind[member.idBlind, default: []].append(index)
         }
 
         // The members' department records: the blind index of the ID number
-        // is the only link (member_index = persons.id_blind).
-        let blinds: [any Encodable & Sendable] = Array(byBlind.keys)
-        let records = blinds.isEmpty ? [] : try await sql.raw("""
-            SELECT d.id, d.member_index, d.source, d.type, d.kind, d.period, d.amount, d.active, d.area, d.account_index \
-            FROM department_records d WHERE d.member_index IN (\(binds: blinds))
-            """).all()
-        for row in records {
-            let rowID = try row.decode(column: "id", as: Int64.self)
-            let memberIndex = try row.decode(column: "member_index", as: String.self)
-            let record = BatchHouseholdRows.Record(
-                rowID: rowID, memberIndex: memberIndex,
-                source: try row.decode(column: "source", as: String.self),
-                type: try row.decode(column: "type", as: String.self),
-                kind: try row.decode(column: "kind", as: String.self),
-                period: try row.decode(column: "period", as: String.self),
-                amount: try row.decode(column: "amount", as: Int64.self),
-                active: try row.decode(column: "active", as: Bool.self),
-                area: try row.decode(column: "area", as: String.self),
-                accountIndex: try row.decode(column: "account_index", as: String.self))
-            // A person in two households of the page: the record is in both.
-            for index in byBlind[memberIndex] ?? [] { households[index].records.append(record) }
+        // is the only link (member_index = persons.id_blind). A person in two
+        // households of the page has two slots, so the record is in both.
+        if !slots.isEmpty {
+            let blinds: [any Encodable & Sendable] = slots.map { households[$0.household].members[$0.member].idBlind }
+            let records = try await reader.rows("""
+                \(Self.positions("m", blinds))SELECT m.k, d.id, d.source, d.type, d.kind, d.period, d.amount, d.active, d.area, \
+                d.account_index FROM m CROSS JOIN department_records d WHERE d.member_index = m.v
+                """) { row in
+                (slot: try row.int("k"), record: BatchHouseholdRows.Record(
+                    rowID: try row.int64("id"), member: 0, source: try row.text("source"), type: try row.text("type"),
+                    kind: try row.text("kind"), period: try row.text("period"), amount: try row.int64("amount"),
+                    active: try row.bool("active"), area: try row.text("area"), accountIndex: try row.text("account_index")))
+            }
+            for (slot, record) in records where slots.indices.contains(slot) {
+                let (household, member) = slots[slot]
+                households[household].records.append(record.of(member: member))
+            }
         }
 
         if let run {
-            let previous = try await sql.raw("""
-                SELECT household_id, run_id, conclusion, monthly_benefit FROM household_verification_results \
-                WHERE household_id IN (\(binds: ids)) AND run_id < \(bind: run) ORDER BY run_id
-                """).all()
-            for row in previous {
-                guard let index = position[try row.decode(column: "household_id", as: String.self)],
-                      let conclusion = VerificationConclusion(rawValue: try row.decode(column: "conclusion", as: String.self))
-                else { continue }
-                households[index].previous = PreviousVerification(
-                    conclusion: conclusion, monthlyBenefit: Money(fen: try row.decode(column: "monthly_benefit", as: Int64.self)))
+            let previous = try await reader.rows("""
+                \(Self.positions("h", ids))SELECT h.k, r.conclusion, r.monthly_benefit FROM h \
+                CROSS JOIN household_verification_results r WHERE r.household_id = h.v AND r.run_id < \(bind: run) ORDER BY r.run_id
+                """) { row in
+                (household: try row.int("k"), conclusion: try row.text("conclusion"), benefit: try row.int64("monthly_benefit"))
+            }
+            for (index, conclusionText, benefit) in previous {
+                guard households.indices.contains(index), let conclusion = VerificationConclusion(rawValue: conclusionText) else { continue }
+                households[index].previous = PreviousVerification(conclusion: conclusion, monthlyBenefit: Money(fen: benefit))
             }
         }
         return households
+    }
+
+    private static func uuid(_ text: String) throws -> UUID {
+        guard let id = UUID(uuidString: text) else { throw BatchReadError.malformedID(text) }
+        return id
     }
 
     /// The household as a Core case: opens the members' sealed ID numbers
@@ -321,9 +398,8 @@ public struct ActiveHouseholdReader: Sendable {
             let cipher = keys.fieldCipher
             var members: [CaseMember] = []
             members.reserveCapacity(household.members.count)
-            var idByBlind: [String: ResidentID] = [:]
             for (index, row) in household.members.enumerated() {
-                let field = "members[\(index)]"
+                let field = Self.memberField(index)
                 let opened = Result { () throws -> (String, String?, String?) in
                     (try cipher.open(row.idSealed, context: Self.personContext("id_sealed", row.personID)),
                      try cipher.open(row.disabilitySealed, context: Self.personContext("disability_sealed", row.personID)),
@@ -337,15 +413,13 @@ public struct ActiveHouseholdReader: Sendable {
                 members.append(try CaseMember(id: id, name: "", relationshipCode: row.relation, coResident: row.coResident,
                                               statusCode: row.status, disability: try PersonRecord.disability(stored: disabilityText, field: field),
                                               seriousIllness: healthText == "serious-illness", field: field))
-                idByBlind[row.idBlind] = id
             }
             var records: [DepartmentRecord] = []
             records.reserveCapacity(household.records.count)
             // Arrival order: of two balances of one account on one day, the later row wins (rule 4).
             for row in household.records.sorted(by: { $0.rowID < $1.rowID }) {
-                guard let member = idByBlind[row.memberIndex] else { continue }
                 records.append(try DepartmentRecordRow.record(
-                    source: row.source, member: member, type: row.type, kind: row.kind, period: row.period,
+                    source: row.source, member: members[row.member].id, type: row.type, kind: row.kind, period: row.period,
                     amount: row.amount, active: row.active, area: row.area, accountIndex: row.accountIndex))
             }
             return VerificationCase(name: household.id.uuidString, asOf: asOf, residence: residence, policy: policy,
@@ -355,11 +429,25 @@ public struct ActiveHouseholdReader: Sendable {
 
     static let latestDay = LocalDate(year: 9999, month: 12, day: 31) ?? LocalDate(dayNumber: 0)
 
+    /// `members[3]`, as the errors name a member; written once for the usual sizes.
+    static func memberField(_ index: Int) -> String {
+        index < memberFields.count ? memberFields[index] : "members[\(index)]"
+    }
+
+    private static let memberFields = (0..<16).map { "members[\($0)]" }
+
     /// As `PeopleRepository.context`, for an id read as text.
     static func personContext(_ column: String, _ personID: String) -> FieldContext {
         FieldContext(table: PersonRecord.schema, column: column, row: personID.uppercased())
     }
+}
 
+extension BatchHouseholdRows.Record {
+    /// The same record, of the household's member at `member`.
+    func of(member: Int) -> Self {
+        Self(rowID: rowID, member: member, source: source, type: type, kind: kind, period: period, amount: amount,
+             active: active, area: area, accountIndex: accountIndex)
+    }
 }
 
 /// A row that cannot be a household's: the table was changed behind the application's back.
@@ -386,25 +474,31 @@ public struct BatchRunReport: Sendable {
     public let seconds: Double
 }
 
-/// 批量复核 — one run: reads the region's active households page by page
-/// (the next page is fetched while the current one is evaluated), evaluates
-/// each with `VerificationCalculator` on all cores, compares with the
-/// household's previous result, and writes the results of each page in one
-/// transaction of multi-row inserts. A household that cannot be evaluated
+/// 批量复核 — one run: reads the region's active households page by page in
+/// `workers` lanes (each on its own connection and core, the next page read
+/// while the current one is evaluated), evaluates each with
+/// `VerificationCalculator`, compares with the household's previous result,
+/// and writes the results of each page in one transaction of multi-row inserts. A household that cannot be evaluated
 /// is an error in the summary; the run goes on.
 public struct BatchVerification: Sendable {
     let db: any Database
     let keys: KeyRing
     public var pageSize: Int
-    /// How many tasks evaluate a page side by side.
+    /// How many lanes read and evaluate side by side.
     public var workers: Int
+    /// The databases lanes read through, lane i the (i mod count)th: give
+    /// one per event loop (`Databases.database(on:)`), since a Fluent
+    /// SQLite database has one connection per event loop and lanes sharing
+    /// one connection read one after another. Default: `db` alone.
+    public var laneDatabases: [any Database]
 
     public init(db: any Database, keys: KeyRing, pageSize: Int = 2000,
-                workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount, laneDatabases: [any Database] = []) {
         self.db = db
         self.keys = keys
         self.pageSize = pageSize
         self.workers = max(1, workers)
+        self.laneDatabases = laneDatabases.isEmpty ? [db] : laneDatabases
     }
 
     /// A source is `returned` when it has delivered at least one completed
@@ -440,34 +534,49 @@ public struct BatchVerification: Sendable {
         try await run.create(on: db)
         let runID = try run.requireID()
 
-        var summary = BatchSummary()
+        // Each lane reads and evaluates its part of the households, one page
+        // ahead; this task takes the lanes' pages in turn, tallies and writes
+        // them, and sets the lane on its next page. At most one page per lane
+        // waits, so memory stays a few pages whatever the region's size. The
+        // tallies are merged in lane order at the end, so the summary (and
+        // its list of errors) does not depend on timing.
+        let lanes = HouseholdLane.split(workers)
+        var summaries = [BatchSummary](repeating: BatchSummary(), count: lanes.count)
         var done = 0, members = 0, records = 0
         progress(0, total)
-        var page = try await reader.page(after: nil, previousBefore: runID)
-        while let last = page.last {
-            // The next page is read while this one is evaluated; results are
-            // written once the read is over, so reads and writes never overlap.
-            let next = Task { try await reader.page(after: last.id, previousBefore: runID) }
-            let evaluated = await evaluate(page, reader: reader)
-            let following = try await next.value
-            var rows: [[any SQLExpression]] = []
-            rows.reserveCapacity(page.count)
-            for (household, result) in zip(page, evaluated) {
-                members += household.memberCount
-                records += household.recordCount
-                switch result {
-                case .success(let outcome):
-                    let change = summary.add(previous: household.previous, outcome: outcome)
-                    rows.append(Self.resultRow(run: runID, household: household, outcome: outcome, change: change))
-                case .failure(let error):
-                    summary.addError(BatchError(household: household.id.uuidString, error: error))
-                }
-            }
-            try await write(rows)
-            done += page.count
-            progress(done, total)
-            page = following
+        let readers = lanes.indices.map { reader.reading(from: laneDatabases[$0 % laneDatabases.count]) }
+        var pending: [Task<EvaluatedPage, any Error>?] = lanes.indices.map { number in
+            let first = Self.read(after: nil, lane: lanes[number], reader: readers[number], run: runID)
+            return Task { try await Self.evaluate(first, lane: lanes[number], reader: readers[number], run: runID) }
         }
+        defer { for task in pending { task?.cancel() } }
+        while pending.contains(where: { $0 != nil }) {
+            for number in lanes.indices {
+                guard let task = pending[number] else { continue }
+                let (page, evaluated, next) = try await task.value
+                pending[number] = next.map { reading in
+                    Task { try await Self.evaluate(reading, lane: lanes[number], reader: readers[number], run: runID) }
+                }
+                var rows: [[any SQLExpression]] = []
+                rows.reserveCapacity(page.count)
+                for (household, result) in zip(page, evaluated) {
+                    members += household.memberCount
+                    records += household.recordCount
+                    switch result {
+                    case .success(let outcome):
+                        let change = summaries[number].add(previous: household.previous, outcome: outcome)
+                        rows.append(Self.resultRow(run: runID, household: household, outcome: outcome, change: change))
+                    case .failure(let error):
+                        summaries[number].addError(BatchError(household: household.id.uuidString, error: error))
+                    }
+                }
+                try await write(rows)
+                done += page.count
+                progress(done, total)
+            }
+        }
+        var summary = BatchSummary()
+        for part in summaries { summary.merge(part) }
 
         run.status = "completed"
         run.finishedMillis = now.millis + Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
@@ -477,24 +586,33 @@ public struct BatchVerification: Sendable {
                               seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
     }
 
-    /// Builds and evaluates every household of the page, split over `workers` tasks; results in page order.
-    func evaluate(_ page: [BatchHouseholdRows], reader: ActiveHouseholdReader) async -> [Result<VerificationOutcome, UserError>] {
-        let slices = max(1, min(workers, page.count))
-        let size = (page.count + slices - 1) / slices
-        return await withTaskGroup(of: (Int, [Result<VerificationOutcome, UserError>]).self) { group in
-            for start in stride(from: 0, to: page.count, by: size) {
-                let part = page[start..<min(start + size, page.count)]
-                group.addTask {
-                    (start, part.map { household in
-                        reader.verificationCase(household).flatMap { input in
-                            Result { () throws(UserError) in try VerificationCalculator.evaluate(input).outcome }
-                        }
-                    })
-                }
-            }
-            var parts: [(Int, [Result<VerificationOutcome, UserError>])] = []
-            for await part in group { parts.append(part) }
-            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+    /// A page, its outcomes, and the read of the lane's next page (nil at the lane's end).
+    typealias EvaluatedPage = (page: [BatchHouseholdRows], evaluated: [Result<VerificationOutcome, UserError>],
+                               next: Task<[BatchHouseholdRows], any Error>?)
+
+    static func read(after: UUID?, lane: HouseholdLane, reader: ActiveHouseholdReader,
+                     run: Int64) -> Task<[BatchHouseholdRows], any Error> {
+        Task { try await reader.page(after: after, previousBefore: run, lane: lane) }
+    }
+
+    /// Waits for a lane's page, starts reading the one after it, and
+    /// evaluates this one meanwhile.
+    static func evaluate(_ reading: Task<[BatchHouseholdRows], any Error>, lane: HouseholdLane, reader: ActiveHouseholdReader,
+                         run: Int64) async throws -> EvaluatedPage {
+        let page = try await withTaskCancellationHandler { try await reading.value } onCancel: { reading.cancel() }
+        guard let last = page.last else { return (page, [], nil) }
+        let next = read(after: last.id, lane: lane, reader: reader, run: run)
+        guard !Task.isCancelled else {
+            next.cancel()
+            throw CancellationError()
+        }
+        return (page, page.map { evaluate($0, reader: reader) }, next)
+    }
+
+    /// One household: its Core case, then the outcome by the calculator's rules.
+    static func evaluate(_ household: BatchHouseholdRows, reader: ActiveHouseholdReader) -> Result<VerificationOutcome, UserError> {
+        reader.verificationCase(household).flatMap { input in
+            Result { () throws(UserError) in try VerificationCalculator.outcome(input) }
         }
     }
 

@@ -65,9 +65,10 @@ extension DepartmentRecordRow {
     /// show plates and accounts open `detailSealed` instead (`openRecord`).
     public static func record(source: String, member: ResidentID, type: String, kind: String, period: String,
                               amount: Int64, active: Bool, area: String, accountIndex: String) throws(UserError) -> DepartmentRecord {
-        let field = "department_records.\(type)"
+        let recordType = RecordType(rawValue: type)
+        let field = recordType.flatMap { Self.typeFields[$0] } ?? "department_records.\(type)"
         let detail: RecordDetail
-        switch RecordType(rawValue: type) {
+        switch recordType {
         case .income:
             detail = .income(kind: kind, month: try YearMonth(parsing: period, field: field), amount: Money(fen: amount))
         case .expense:
@@ -88,6 +89,9 @@ extension DepartmentRecordRow {
         }
         return DepartmentRecord(source: source, member: member, detail: detail)
     }
+
+    /// `department_records.income` …, the field errors name: written once, not per row.
+    private static let typeFields = Dictionary(uniqueKeysWithValues: RecordType.allCases.map { ($0, "department_records.\($0.rawValue)") })
 
     /// The record as the department sent it (with plate and account number).
     public func openRecord(keys: KeyRing, asOf: LocalDate) throws -> DepartmentRecord {

@@ -52,7 +52,9 @@ struct VerifyBatchCommand: AsyncCommand {
         bar.start()
         let report: BatchRunReport
         do {
-            report = try await BatchVerification(db: app.db, keys: options.keys, pageSize: pageSize)
+            // One database per event loop: each lane gets its own connection.
+            let lanes = app.eventLoopGroup.makeIterator().compactMap { app.databases.database(logger: app.logger, on: $0) }
+            report = try await BatchVerification(db: app.db, keys: options.keys, pageSize: pageSize, laneDatabases: lanes)
                 .run(region: region, asOf: asOf, actor: "cli", now: options.clock()) { done, total in
                     bar.activity.currentProgress = total == 0 ? 1 : Double(done) / Double(total)
                 }
