@@ -217,6 +217,9 @@ struct BatchFixture {
             #expect(results[ids.single]?.change == "unchanged")
             // The first run's rows are kept as they were.
             #expect(try await f.results(run: first.runID)[ids.family]?.monthlyBenefit == 198_400)
+            // A third run compares with the second (the latest), not the first.
+            let third = try await f.run("340321")
+            #expect(third.summary.count(.unchanged) == 3 && third.summary.benefitBefore == Money(fen: 44_400))
         }
     }
 

@@ -102,13 +102,23 @@ struct M012CreateBatchVerification: AsyncMigration {
 /// records without touching the table (whose rows carry the sealed record
 /// and sit in arrival order, all over the file). It replaces M010's index on
 /// `member_index` alone, which it also serves.
+///
+/// Likewise a household's latest result is read from the index alone (its
+/// household, run, conclusion and benefit), replacing M012's index on
+/// (household, run).
 struct M013IndexRecordsByMember: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.sql.drop(index: "department_records_member_idx").ifExists().run()
         try await DepartmentRecordRow.createMemberIndex(on: database)
+        try await database.sql.drop(index: "household_results_household_idx").ifExists().run()
+        try await database.sql.create(index: "household_results_latest_idx").on(HouseholdVerificationResultRecord.schema)
+            .column("household_id").column("run_id").column("conclusion").column("monthly_benefit").run()
     }
 
     func revert(on database: any Database) async throws {
+        try await database.sql.drop(index: "household_results_latest_idx").run()
+        try await database.sql.create(index: "household_results_household_idx").on(HouseholdVerificationResultRecord.schema)
+            .column("household_id").column("run_id").run()
         try await database.sql.drop(index: DepartmentRecordRow.memberIndexName).run()
         try await database.sql.create(index: "department_records_member_idx").on(DepartmentRecordRow.schema)
             .column("member_index").run()
@@ -215,6 +225,8 @@ public struct ActiveHouseholdReader: Sendable {
     /// Every source's status for this run (see `BatchVerification.sourceStatuses`).
     public let sources: [String: SourceStatus]
     public let pageSize: Int
+    /// SQLite's page cache for the connection a page is read on, in KiB.
+    public var pageCacheKiB = 512 * 1024
 
     public init(db: any Database, keys: KeyRing, region: RegionCode, asOf: LocalDate, schedule: PolicySchedule,
                 sources: [String: SourceStatus], pageSize: Int = 2000) {
@@ -256,14 +268,14 @@ public struct ActiveHouseholdReader: Sendable {
     /// The households of `lane` after `after` (from the lane's start when
     /// nil), at most `pageSize`, in id order; empty at the lane's end.
     /// `previousBefore` is the current run's id: each household carries its
-    /// latest result of an earlier run.
+    /// latest result of an earlier run (one row, however many runs there were).
     public func page(after: UUID?, previousBefore run: Int64?, lane: HouseholdLane = .all) async throws -> [BatchHouseholdRows] {
         try await BulkReader.withConnection(on: db) { reader in
             if reader.sql.dialect.name == "sqlite" {
                 // The page's lookups land all over the records and persons
                 // tables: a page cache of 2 MB (SQLite's default) sends
-                // nearly every B-tree step to the file. 512 MiB, this connection only.
-                try await reader.sql.raw("PRAGMA cache_size = -524288").run()
+                // nearly every B-tree step to the file. This connection only.
+                try await reader.sql.raw("PRAGMA cache_size = \(literal: -pageCacheKiB)").run()
             }
             return try await self.page(after: after, previousBefore: run, lane: lane, on: reader)
         }
@@ -361,7 +373,8 @@ public struct ActiveHouseholdReader: Sendable {
         if let run {
             let previous = try await reader.rows("""
                 \(Self.positions("h", ids))SELECT h.k, r.conclusion, r.monthly_benefit FROM h \
-                CROSS JOIN household_verification_results r WHERE r.household_id = h.v AND r.run_id < \(bind: run) ORDER BY r.run_id
+                CROSS JOIN household_verification_results r WHERE r.household_id = h.v AND r.run_id = \
+                (SELECT MAX(e.run_id) FROM household_verification_results e WHERE e.household_id = h.v AND e.run_id < \(bind: run))
                 """) { row in
                 (household: try row.int("k"), conclusion: try row.text("conclusion"), benefit: try row.int64("monthly_benefit"))
             }
@@ -486,6 +499,7 @@ public struct BatchVerification: Sendable {
     public var pageSize: Int
     /// How many lanes read and evaluate side by side.
     public var workers: Int
+    static let pageCacheBudgetKiB = 1600 * 1024
     /// The databases lanes read through, lane i the (i mod count)th: give
     /// one per event loop (`Databases.database(on:)`), since a Fluent
     /// SQLite database has one connection per event loop and lanes sharing
@@ -520,7 +534,7 @@ public struct BatchVerification: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         let schedule = try await PolicyRepository(db: db, audit: AuditChain(keys: keys)).schedule()
         let required = Set(try await PolicyVersionRecord.query(on: db).all().compactMap(\.policy).flatMap(\.requiredSources))
-        let reader = ActiveHouseholdReader(db: db, keys: keys, region: region, asOf: asOf, schedule: schedule,
+        var reader = ActiveHouseholdReader(db: db, keys: keys, region: region, asOf: asOf, schedule: schedule,
                                            sources: try await sourceStatuses(required: required), pageSize: pageSize)
         let total = try await reader.count()
 
@@ -544,6 +558,9 @@ public struct BatchVerification: Sendable {
         var summaries = [BatchSummary](repeating: BatchSummary(), count: lanes.count)
         var done = 0, members = 0, records = 0
         progress(0, total)
+        // 1.6 GiB of SQLite page cache shared by the lanes' connections
+        // (800 MiB each on two cores), inside the batch's 2 GiB.
+        reader.pageCacheKiB = Self.pageCacheBudgetKiB / min(lanes.count, laneDatabases.count)
         let readers = lanes.indices.map { reader.reading(from: laneDatabases[$0 % laneDatabases.count]) }
         var pending: [Task<EvaluatedPage, any Error>?] = lanes.indices.map { number in
             let first = Self.read(after: nil, lane: lanes[number], reader: readers[number], run: runID)
