@@ -17,6 +17,7 @@ public enum JiuzhuMigrations {
         M011CreateVerificationRequests(),
         M012CreateBatchVerification(),
         M013IndexRecordsByMember(),
+        M014CreateVisits(),
     ]
 
     public static func register(on migrations: Migrations) {

@@ -1,0 +1,198 @@
+import Crypto
+import FluentKit
+import Foundation
+import JiuzhuCore
+import SQLKit
+
+/// What the phone sends for one check-in: the Core check-in (its `id` is
+/// the idempotency key, its `workerID` the signed-in account's id, set by
+/// the server), the photo as resized by the browser, and free notes.
+public struct CheckInSubmission: Sendable {
+    public let checkIn: CheckIn
+    public let photo: Data
+    public let notes: String
+
+    public init(checkIn: CheckIn, photo: Data, notes: String) {
+        self.checkIn = checkIn
+        self.photo = photo
+        self.notes = notes
+    }
+
+    /// SHA-256 over every field in a fixed order (activities sorted, needs
+    /// in order), the photo's hash standing for the photo: one submission,
+    /// one digest, whichever way it travelled.
+    var contentDigest: String {
+        let c = checkIn
+        var parts = [c.id, c.visitID, c.workerID, c.personID, String(c.unixSeconds), String(c.location.latitude),
+                     String(c.location.longitude), String(c.accuracyMetres), c.photoSHA256,
+                     c.observedFailedActivities.map { $0.map(\.rawValue).sorted().joined(separator: ",") } ?? "-",
+                     notes]
+        parts += c.needs
+        let canonical = parts.map { "\($0.utf8.count):\($0)" }.joined()
+        return hexString(SHA256.hash(data: Data(canonical.utf8)))
+    }
+}
+
+/// How a submission was taken.
+public enum CheckInReceipt: Sendable, Equatable {
+    /// Stored now, under this id.
+    case stored(UUID)
+    /// Stored before (an offline retry): nothing changed.
+    case replayed(UUID)
+
+    public var id: UUID {
+        switch self {
+        case .stored(let id), .replayed(let id): id
+        }
+    }
+}
+
+/// 走访 — plans and check-ins.
+public struct VisitRepository: Sendable {
+    let db: any Database
+    let keys: KeyRing
+
+    public init(db: any Database, keys: KeyRing) {
+        self.db = db
+        self.keys = keys
+    }
+
+    /// The largest photo kept (the browser sends about 100 KB).
+    public static let maxPhotoBytes = 1_000_000
+    public static let maxNotesCharacters = 2000
+
+    /// Puts `person` on a visit plan with `responsible` as the responsible
+    /// person; refused if the person already has a plan.
+    public func enrol(person: UUID, region: RegionCode, responsible: UUID, selfCare: SelfCareClass, on day: LocalDate,
+                      audit: (chain: AuditChain, entry: AuditEntry)? = nil, now: Date = Date()) async throws -> VisitPlanRecord {
+        try await db.transaction { tx in
+            if try await VisitPlanRecord.query(on: tx).filter(\.$personID == person).first() != nil {
+                throw UserError("visit.plan_exists", field: "person", zh: "此人已有走访计划", en: "This person already has a visit plan")
+            }
+            let plan = VisitPlanRecord()
+            plan.id = UUID()
+            plan.personID = person
+            plan.regionCode = region.value
+            plan.responsibleID = responsible
+            plan.selfCare = selfCare.rawValue
+            plan.enrolledOn = day.description
+            plan.createdMillis = now.millis
+            try await plan.create(on: tx)
+            if let audit {
+                var entry = audit.entry
+                entry.objectType = "visit_plan"
+                entry.objectID = plan.id?.uuidString ?? ""
+                try await audit.chain.append(entry, on: tx, now: now)
+            }
+            return plan
+        }
+    }
+
+    /// The plans `responsible` is responsible for.
+    public func plans(responsible: UUID) async throws -> [VisitPlanRecord] {
+        try await VisitPlanRecord.query(on: db).filter(\.$responsibleID == responsible).sort(\.$enrolledOn).all()
+    }
+
+    public func plan(person: UUID) async throws -> VisitPlanRecord? {
+        try await VisitPlanRecord.query(on: db).filter(\.$personID == person).first()
+    }
+
+    /// When the plan's next visit is due, by the Core schedule.
+    public static func schedule(_ plan: VisitPlanRecord, policy: VisitPolicy, calendar: WorkingCalendar) -> VisitSchedule? {
+        guard let anchor = plan.anchor, let selfCare = plan.selfCareClass else { return nil }
+        return VisitSchedule(policy: policy, selfCare: selfCare, lastVisitOrEnrolment: anchor, calendar: calendar)
+    }
+
+    /// Takes one check-in: checked by the Core rules, the photo against its
+    /// hash, the worker against the plan; then stored once — the same
+    /// check-in again (an offline retry, even concurrent) is `replayed`, the
+    /// same id with other content is refused. The plan's latest visit moves
+    /// on in the same transaction, with the audit event.
+    public func submit(_ submission: CheckInSubmission, policy: VisitPolicy, now: Date = Date(),
+                       audit: (chain: AuditChain, entry: AuditEntry)? = nil) async throws -> CheckInReceipt {
+        let checkIn = submission.checkIn
+        try CheckInValidation.validate(checkIn, now: Int64(now.timeIntervalSince1970.rounded(.down)), policy: policy)
+        guard !submission.photo.isEmpty, submission.photo.count <= Self.maxPhotoBytes else {
+            throw UserError("checkin.photo_size", field: "photo", zh: "照片为空或超过 1 MB", en: "The photo is empty or larger than 1 MB")
+        }
+        guard hexString(SHA256.hash(data: submission.photo)) == checkIn.photoSHA256 else {
+            throw UserError("checkin.photo_mismatch", field: "photo", zh: "照片与其校验值不符", en: "The photo does not match its hash")
+        }
+        guard submission.notes.count <= Self.maxNotesCharacters else {
+            throw UserError("checkin.notes_length", field: "notes", zh: "备注不能超过 2000 字", en: "Notes are limited to 2,000 characters")
+        }
+        guard let personID = UUID(uuidString: checkIn.personID), let workerID = UUID(uuidString: checkIn.workerID),
+              let plan = try await plan(person: personID), let planID = plan.id
+        else {
+            throw UserError("checkin.no_plan", field: "personID", zh: "此人没有走访计划", en: "This person has no visit plan")
+        }
+        guard plan.responsibleID == workerID else {
+            throw UserError("checkin.not_responsible", field: "personID", zh: "您不是此人的包保责任人",
+                            en: "You are not this person's responsible person")
+        }
+        let digest = submission.contentDigest
+        let id = UUID()
+        let visitDate = checkIn.localDate().description
+        let cipher = keys.fieldCipher
+        let context = { (column: String) in FieldContext(table: VisitCheckInRecord.schema, column: column, row: id.uuidString) }
+        let photoSealed = try cipher.seal(submission.photo.base64EncodedString(), context: context("photo_sealed"))
+        let notes = submission.notes.trimmingCharacters(in: .whitespacesAndNewlines)
+        let notesSealed = notes.isEmpty ? nil : try cipher.seal(notes, context: context("notes_sealed"))
+        let needs = checkIn.needs.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        let needsSealed = needs.isEmpty ? nil
+            : try cipher.seal(JSONValue.array(needs.map { .string($0) }).rendered(pretty: false), context: context("needs_sealed"))
+        let failed = checkIn.observedFailedActivities.map { $0.map(\.rawValue).sorted().joined(separator: ",") }
+
+        return try await db.transaction { tx in
+            let taken = try await tx.sql.insert(into: VisitCheckInRecord.schema)
+                .columns("id", "client_id", "content_sha256", "plan_id", "person_id", "worker_id", "region_code", "visit_id",
+                         "at_unix", "visit_date", "latitude", "longitude", "accuracy_m", "photo_sha256", "photo_sealed",
+                         "notes_sealed", "failed_activities", "needs_sealed", "received_ms")
+                .values(SQLBind(id), SQLBind(checkIn.id), SQLBind(digest), SQLBind(planID), SQLBind(personID), SQLBind(workerID),
+                        SQLBind(plan.regionCode), SQLBind(checkIn.visitID), SQLBind(checkIn.unixSeconds), SQLBind(visitDate),
+                        SQLBind(checkIn.location.latitude), SQLBind(checkIn.location.longitude), SQLBind(checkIn.accuracyMetres),
+                        SQLBind(checkIn.photoSHA256), SQLBind(photoSealed), SQLBind(notesSealed), SQLBind(failed),
+                        SQLBind(needsSealed), SQLBind(now.millis))
+                .ignoringConflicts(with: ["client_id"])
+                .returning("id")
+                .all()
+            guard !taken.isEmpty else {
+                guard let existing = try await VisitCheckInRecord.query(on: tx).filter(\.$clientID == checkIn.id).first(),
+                      let existingID = existing.id
+                else { throw UserError("checkin.conflict", field: "id", zh: "打卡编号冲突，请重试", en: "Check-in id conflict; try again") }
+                guard existing.contentSHA256 == digest else {
+                    throw UserError("checkin.id_reused", field: "id", zh: "此打卡编号已用于另一条打卡记录",
+                                    en: "This check-in id was already used for a different check-in")
+                }
+                return .replayed(existingID)
+            }
+            // The latest visit only moves forward (a queued older check-in
+            // arriving late does not move it back).
+            try await tx.sql.raw("""
+                UPDATE visit_plans SET last_visit_on = \(bind: visitDate) WHERE id = \(bind: planID) \
+                AND (last_visit_on IS NULL OR last_visit_on < \(bind: visitDate))
+                """).run()
+            if let audit {
+                var entry = audit.entry
+                entry.objectType = "visit_checkin"
+                entry.objectID = id.uuidString
+                try await audit.chain.append(entry, on: tx, now: now)
+            }
+            return .stored(id)
+        }
+    }
+
+    /// The photo of a check-in, opened.
+    public func photo(of record: VisitCheckInRecord) throws -> Data {
+        let context = FieldContext(table: VisitCheckInRecord.schema, column: "photo_sealed", row: record.id?.uuidString ?? "")
+        guard let data = Data(base64Encoded: try keys.fieldCipher.open(record.photoSealed, context: context)) else {
+            throw FieldCipherError.malformed
+        }
+        return data
+    }
+
+    /// A plan's check-ins, newest first.
+    public func checkIns(plan: UUID) async throws -> [VisitCheckInRecord] {
+        try await VisitCheckInRecord.query(on: db).filter(\.$planID == plan).sort(\.$atUnix, .descending).all()
+    }
+}

@@ -1,0 +1,156 @@
+import Crypto
+import FluentKit
+import Foundation
+import JiuzhuCore
+@testable import JiuzhuStore
+import JiuzhuTestSupport
+import SQLKit
+import Testing
+import Vapor
+
+/// Plans and check-ins on both databases: a check-in sent again from the
+/// offline queue is stored once (also when the copies arrive together), the
+/// same id with other content is refused, nothing is half-written.
+@Suite struct VisitRepositoryTests {
+    static let now = Date(timeIntervalSince1970: 1_780_000_000)  // 2026-05-28 20:26 UTC = 05-29 04:26 China time
+    static let photo = Data((0..<4000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+
+    struct Fixture {
+        let app: Application
+        let repository: VisitRepository
+        let person: UUID
+        let worker: UUID
+        let other: UUID
+        let plan: VisitPlanRecord
+
+        static func make(_ app: Application) async throws -> Fixture {
+            let keys = TestKeys.ring
+            let workers = try await StaffUser.query(on: app.db).sort(\.$username).all()
+            let worker = try #require(workers.first?.id)
+            let other = try #require(workers.last?.id)
+            let person = PersonRecord()
+            let personID = UUID()
+            let resident = try ResidentID(TestPeople.father, today: LocalDate(year: 2026, month: 5, day: 28)!)
+            person.id = personID
+            person.idBlind = keys.blindIndex(resident.value)
+            person.idSealed = try keys.fieldCipher.seal(resident.value, context: PeopleRepository.context("id_sealed", personID))
+            person.idMasked = resident.masked
+            person.name = "走访对象"
+            person.sex = resident.sex.rawValue
+            person.birthDate = resident.birthDate.description
+            person.employment = "none"
+            person.student = "none"
+            person.regionCode = "340321100201"
+            person.residence = "rural"
+            person.updatedMillis = VisitRepositoryTests.now.millis
+            try await person.create(on: app.db)
+            let repository = VisitRepository(db: app.db, keys: keys)
+            let plan = try await repository.enrol(person: personID, region: try RegionCode("340321100201"), responsible: worker,
+                                                  selfCare: .partlyLost, on: LocalDate(year: 2026, month: 5, day: 1)!,
+                                                  now: VisitRepositoryTests.now)
+            return Fixture(app: app, repository: repository, person: personID, worker: worker, other: other, plan: plan)
+        }
+
+        func submission(id: String = "phone-1", worker: UUID? = nil, secondsAgo: Int64 = 3600, latitude: Double = 32.95,
+                        photo: Data = VisitRepositoryTests.photo, notes: String = "老人精神尚可") -> CheckInSubmission {
+            let checkIn = CheckIn(id: id, visitID: "visit-\(id)", workerID: (worker ?? self.worker).uuidString,
+                                  personID: person.uuidString, unixSeconds: Int64(VisitRepositoryTests.now.timeIntervalSince1970) - secondsAgo,
+                                  location: GeoPoint(latitude: latitude, longitude: 117.2), accuracyMetres: 12,
+                                  photoSHA256: hexString(SHA256.hash(data: photo)),
+                                  observedFailedActivities: [.bathing, .dressing], needs: ["助浴 / help bathing"])
+            return CheckInSubmission(checkIn: checkIn, photo: photo, notes: notes)
+        }
+
+        func submit(_ submission: CheckInSubmission) async throws -> CheckInReceipt {
+            try await repository.submit(submission, policy: .example, now: VisitRepositoryTests.now)
+        }
+
+        func count() async throws -> Int { try await VisitCheckInRecord.query(on: app.db).count() }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func theSameCheckInSentThreeTimesIsStoredOnce(_ database: TestDatabase) async throws {
+        try await withTestApp(database, seedDemo: true) { app in
+            let f = try await Fixture.make(app)
+            let first = try await f.submit(f.submission())
+            let second = try await f.submit(f.submission())
+            let third = try await f.submit(f.submission())
+            guard case .stored(let id) = first else { Issue.record("first: \(first)"); return }
+            #expect(second == .replayed(id) && third == .replayed(id))
+            #expect(try await f.count() == 1)
+            let stored = try #require(try await VisitCheckInRecord.find(id, on: app.db))
+            #expect(stored.visitDate == "2026-05-29" && stored.failedActivities == "bathing,dressing")
+            // The photo is sealed, and opens to the bytes sent.
+            #expect(!stored.photoSealed.contains(VisitRepositoryTests.photo.base64EncodedString().prefix(40)))
+            #expect(try f.repository.photo(of: stored) == VisitRepositoryTests.photo)
+            let plan = try #require(try await f.repository.plan(person: f.person))
+            #expect(plan.lastVisitOn == "2026-05-29")  // 04:26 China time
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func copiesArrivingTogetherAreStoredOnce(_ database: TestDatabase) async throws {
+        try await withTestApp(database, seedDemo: true) { app in
+            let f = try await Fixture.make(app)
+            let submission = f.submission(id: "phone-concurrent")
+            let receipts = try await withThrowingTaskGroup(of: CheckInReceipt.self) { group in
+                for _ in 0..<8 { group.addTask { try await f.submit(submission) } }
+                var all: [CheckInReceipt] = []
+                for try await receipt in group { all.append(receipt) }
+                return all
+            }
+            let stored = receipts.filter { if case .stored = $0 { true } else { false } }
+            #expect(stored.count == 1 && Set(receipts.map(\.id)).count == 1)
+            #expect(try await f.count() == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func badSubmissionsAreRefusedAndStoreNothing(_ database: TestDatabase) async throws {
+        try await withTestApp(database, seedDemo: true) { app in
+            let f = try await Fixture.make(app)
+            _ = try await f.submit(f.submission(id: "phone-a"))
+            // The same id with other content.
+            await #expect(throws: UserError.self) { _ = try await f.submit(f.submission(id: "phone-a", latitude: 33.1)) }
+            // A photo that is not the one hashed.
+            var wrong = f.submission(id: "phone-b")
+            wrong = CheckInSubmission(checkIn: wrong.checkIn, photo: Data("another".utf8), notes: wrong.notes)
+            await #expect(throws: UserError.self) { _ = try await f.submit(wrong) }
+            // Someone who is not the responsible person.
+            await #expect(throws: UserError.self) { _ = try await f.submit(f.submission(id: "phone-c", worker: f.other)) }
+            // A check-in from the future (beyond the allowed clock skew).
+            await #expect(throws: UserError.self) { _ = try await f.submit(f.submission(id: "phone-d", secondsAgo: -86_400)) }
+            #expect(try await f.count() == 1)
+            let kept = try #require(try await VisitCheckInRecord.query(on: app.db).first())
+            #expect(kept.clientID == "phone-a" && kept.latitude == 32.95)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aLateQueuedOlderCheckInDoesNotMoveTheLatestVisitBack(_ database: TestDatabase) async throws {
+        try await withTestApp(database, seedDemo: true) { app in
+            let f = try await Fixture.make(app)
+            _ = try await f.submit(f.submission(id: "today"))
+            _ = try await f.submit(f.submission(id: "three-days-ago", secondsAgo: 3 * 86_400))
+            #expect(try await f.repository.plan(person: f.person)?.lastVisitOn == "2026-05-29")
+            #expect(try await f.repository.checkIns(plan: try #require(f.plan.id)).map(\.clientID) == ["today", "three-days-ago"])
+            // The schedule runs from the latest visit: partly lost, every 14 days.
+            let plan = try #require(try await f.repository.plan(person: f.person))
+            let schedule = try #require(VisitRepository.schedule(plan, policy: .example, calendar: WorkingCalendar(overrides: [])))
+            #expect(schedule.anchor == LocalDate(year: 2026, month: 5, day: 29) && schedule.intervalDays == 14)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aPersonHasOnePlan(_ database: TestDatabase) async throws {
+        try await withTestApp(database, seedDemo: true) { app in
+            let f = try await Fixture.make(app)
+            await #expect(throws: UserError.self) {
+                _ = try await f.repository.enrol(person: f.person, region: try RegionCode("340321100201"), responsible: f.other,
+                                                 selfCare: .capable, on: LocalDate(year: 2026, month: 5, day: 2)!)
+            }
+            #expect(try await f.repository.plans(responsible: f.worker).map(\.personID) == [f.person])
+            #expect(try await f.repository.plans(responsible: f.other).isEmpty || f.other == f.worker)
+        }
+    }
+}
