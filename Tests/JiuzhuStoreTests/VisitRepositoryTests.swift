@@ -154,3 +154,37 @@ import Vapor
         }
     }
 }
+
+/// A region's visit policy: its own, else the nearest region above's, else the built-in default.
+@Suite struct VisitPolicyStoreTests {
+    @Test(arguments: TestDatabase.all)
+    func thePolicyComesFromTheNearestRegionThatSetsOne(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { app in
+            let store = VisitPolicyStore(db: app.db)
+            let village = try RegionCode("340321100201")
+            #expect(try await store.policy(for: village).policy == .example)
+            #expect(try await store.policy(for: village).setFor == nil)
+            let audit = (chain: AuditChain(keys: TestKeys.ring), entry: AuditEntry(actor: "tester", role: "province_admin",
+                                                                                  region: "34", action: "visit_policy.set"))
+            var provincial = VisitPolicy.example
+            provincial.intervalDaysCapable = 60
+            try await store.set(provincial, for: try RegionCode("34"), audit: audit)
+            var county = VisitPolicy.example
+            county.intervalDaysFullyLost = 3
+            try await store.set(county, for: try RegionCode("340321"), audit: audit)
+            let found = try await store.policy(for: village)
+            #expect(found.policy.intervalDaysFullyLost == 3 && found.policy.intervalDaysCapable == 30)
+            #expect(found.setFor == (try RegionCode("340321")))
+            #expect(try await store.policy(for: try RegionCode("340322100201")).policy.intervalDaysCapable == 60)
+            // Replacing keeps one row; a policy the Core refuses is not stored.
+            county.intervalDaysFullyLost = 5
+            try await store.set(county, for: try RegionCode("340321"), audit: audit)
+            #expect(try await store.policy(for: village).policy.intervalDaysFullyLost == 5)
+            var broken = VisitPolicy.example
+            broken.intervalDaysPartlyLost = 0
+            await #expect(throws: UserError.self) { try await store.set(broken, for: village, audit: audit) }
+            #expect(try await VisitPolicyRecord.query(on: app.db).count() == 2)
+            #expect(try await AuditEventRecord.query(on: app.db).filter(\.$action == "visit_policy.set").count() == 3)
+        }
+    }
+}

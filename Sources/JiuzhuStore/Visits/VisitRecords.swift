@@ -117,9 +117,17 @@ struct M014CreateVisits: AsyncMigration {
             .column("worker_id").column("at_unix").run()
         try await database.sql.create(index: "visit_checkins_photo_idx").on(VisitCheckInRecord.schema)
             .column("photo_sha256").run()
+
+        try await database.schema(VisitPolicyRecord.schema)
+            .field("id", .string, .identifier(auto: false))
+            .field("policy", .string, .required)
+            .field("updated_ms", .int64, .required)
+            .field("actor", .string, .required)
+            .create()
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema(VisitPolicyRecord.schema).delete()
         try await database.schema(VisitCheckInRecord.schema).delete()
         try await database.schema(VisitPlanRecord.schema).delete()
     }
