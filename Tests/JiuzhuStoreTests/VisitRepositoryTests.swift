@@ -153,6 +153,29 @@ import Vapor
             #expect(try await f.repository.plans(responsible: f.other).isEmpty || f.other == f.worker)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func obligationsFollowTheStoredVisitsUnderTheRegionsPolicy(_ database: TestDatabase) async throws {
+        try await withTestApp(database, seedDemo: true) { app in
+            let f = try await Fixture.make(app)  // partly lost, enrolled 2026-05-01
+            let policies = VisitPolicyStore(db: app.db)
+            var county = VisitPolicy.example
+            county.intervalDaysPartlyLost = 10
+            county.dueDateMovesToWorkingDay = false
+            try await policies.set(county, for: try RegionCode("340321"),
+                                   audit: (AuditChain(keys: TestKeys.ring), AuditEntry(actor: "t", role: "r", region: "34", action: "visit_policy.set")))
+            _ = try await f.submit(f.submission(id: "one", secondsAgo: 6 * 86_400))   // 2026-05-23 China time: late
+            _ = try await f.submit(f.submission(id: "two"))                          // 2026-05-29
+            let owed = try await f.repository.obligations(in: RegionScope(root: try RegionCode("3403")), through: LocalDate(year: 2026, month: 6, day: 30)!,
+                                                          policies: policies, calendar: WorkingCalendar(overrides: []))
+            // Every 10 days in this county: due 05-11 (visited late, 05-23), 06-02 (visited early, 05-29), 06-08 (open).
+            #expect(owed.map(\.dueDate) == [LocalDate(year: 2026, month: 5, day: 11)!, LocalDate(year: 2026, month: 6, day: 2)!,
+                                            LocalDate(year: 2026, month: 6, day: 8)!])
+            #expect(owed.map(\.visitDate) == [LocalDate(year: 2026, month: 5, day: 23)!, LocalDate(year: 2026, month: 5, day: 29)!, nil])
+            #expect(try await f.repository.obligations(in: RegionScope(root: try RegionCode("3404")), through: LocalDate(year: 2026, month: 6, day: 30)!,
+                                                       policies: policies, calendar: WorkingCalendar(overrides: [])).isEmpty)
+        }
+    }
 }
 
 /// A region's visit policy: its own, else the nearest region above's, else the built-in default.

@@ -95,3 +95,31 @@ public struct VisitCompliance: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension VisitObligation {
+    /// The visits a person on a plan owed up to `through`, from their
+    /// enrolment and the days they were visited: the first falls due one
+    /// interval (by `VisitSchedule`) after enrolment; each visit made after
+    /// the last anchor settles the one due and starts the next interval. A
+    /// visit not made stays one obligation (not made), and none follow it
+    /// until it is made — as the schedule on the worker's phone shows it.
+    /// The self-care class is the plan's current one.
+    public static func history(personID: String, region: RegionCode, selfCare: SelfCareClass, enrolledOn: LocalDate,
+                               visits: [LocalDate], policy: VisitPolicy, calendar: WorkingCalendar,
+                               through end: LocalDate) -> [VisitObligation] {
+        let days = Array(Set(visits)).sorted()
+        var obligations: [VisitObligation] = []
+        var anchor = enrolledOn
+        var next = days.startIndex
+        while true {
+            let due = VisitSchedule(policy: policy, selfCare: selfCare, lastVisitOrEnrolment: anchor, calendar: calendar).dueDate
+            guard due <= end else { break }
+            while next < days.endIndex, days[next] <= anchor { next += 1 }
+            let visit = next < days.endIndex ? days[next] : nil
+            obligations.append(VisitObligation(personID: personID, region: region, dueDate: due, visitDate: visit))
+            guard let visit else { break }
+            anchor = visit
+        }
+        return obligations
+    }
+}

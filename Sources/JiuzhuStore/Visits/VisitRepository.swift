@@ -191,6 +191,42 @@ public struct VisitRepository: Sendable {
         return data
     }
 
+    /// The visits owed by every plan in `scope` up to `through`
+    /// (`VisitObligation.history`), each plan under its region's policy:
+    /// what the compliance figures count.
+    public func obligations(in scope: RegionScope, through end: LocalDate, policies: VisitPolicyStore,
+                            calendar: WorkingCalendar) async throws -> [VisitObligation] {
+        let plans = try await VisitPlanRecord.query(on: db)
+            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound).all()
+        guard !plans.isEmpty else { return [] }
+        var visits: [UUID: [LocalDate]] = [:]
+        for chunk in plans.compactMap(\.id).chunked(1000) {
+            let ids: [any Encodable & Sendable] = chunk.map { $0 }
+            let rows = try await db.sql.raw("SELECT plan_id, visit_date FROM visit_checkins WHERE plan_id IN (\(binds: ids))").all()
+            for row in rows {
+                let plan = try row.decode(column: "plan_id", as: UUID.self)
+                visits[plan, default: []].append(try LocalDate(parsing: try row.decode(column: "visit_date", as: String.self)))
+            }
+        }
+        var policyByRegion: [String: VisitPolicy] = [:]
+        var owed: [VisitObligation] = []
+        for plan in plans {
+            guard let id = plan.id, let selfCare = plan.selfCareClass else { continue }
+            let region = try RegionCode(plan.regionCode)
+            let policy: VisitPolicy
+            if let known = policyByRegion[plan.regionCode] {
+                policy = known
+            } else {
+                policy = try await policies.policy(for: region).policy
+                policyByRegion[plan.regionCode] = policy
+            }
+            owed += VisitObligation.history(personID: plan.personID.uuidString, region: region, selfCare: selfCare,
+                                            enrolledOn: try LocalDate(parsing: plan.enrolledOn), visits: visits[id] ?? [],
+                                            policy: policy, calendar: calendar, through: end)
+        }
+        return owed
+    }
+
     /// A plan's check-ins, newest first.
     public func checkIns(plan: UUID) async throws -> [VisitCheckInRecord] {
         try await VisitCheckInRecord.query(on: db).filter(\.$planID == plan).sort(\.$atUnix, .descending).all()
