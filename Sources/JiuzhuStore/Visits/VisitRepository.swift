@@ -111,6 +111,14 @@ public struct VisitRepository: Sendable {
     public func submit(_ submission: CheckInSubmission, policy: VisitPolicy, now: Date = Date(),
                        audit: (chain: AuditChain, entry: AuditEntry)? = nil) async throws -> CheckInReceipt {
         let checkIn = submission.checkIn
+        let digest = submission.contentDigest
+        // A retry of a check-in already stored is acknowledged first, whatever
+        // changed since (its age, the plan's responsible person): otherwise the
+        // phone would keep it queued for ever.
+        if let existing = try await VisitCheckInRecord.query(on: db).filter(\.$clientID == checkIn.id).first(),
+           existing.contentSHA256 == digest, let existingID = existing.id {
+            return .replayed(existingID)
+        }
         try CheckInValidation.validate(checkIn, now: Int64(now.timeIntervalSince1970.rounded(.down)), policy: policy)
         guard !submission.photo.isEmpty, submission.photo.count <= Self.maxPhotoBytes else {
             throw UserError("checkin.photo_size", field: "photo", zh: "照片为空或超过 1 MB", en: "The photo is empty or larger than 1 MB")
@@ -130,7 +138,6 @@ public struct VisitRepository: Sendable {
             throw UserError("checkin.not_responsible", field: "personID", zh: "您不是此人的包保责任人",
                             en: "You are not this person's responsible person")
         }
-        let digest = submission.contentDigest
         let id = UUID()
         let visitDate = checkIn.localDate().description
         let cipher = keys.fieldCipher
@@ -227,8 +234,10 @@ public struct VisitRepository: Sendable {
         return owed
     }
 
-    /// A plan's check-ins, newest first.
-    public func checkIns(plan: UUID) async throws -> [VisitCheckInRecord] {
-        try await VisitCheckInRecord.query(on: db).filter(\.$planID == plan).sort(\.$atUnix, .descending).all()
+    /// A plan's check-ins within `scope`, newest first.
+    public func checkIns(plan: UUID, in scope: RegionScope) async throws -> [VisitCheckInRecord] {
+        try await VisitCheckInRecord.query(on: db).filter(\.$planID == plan)
+            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound)
+            .sort(\.$atUnix, .descending).all()
     }
 }
