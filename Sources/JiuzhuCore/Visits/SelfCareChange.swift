@@ -39,3 +39,18 @@ public enum SelfCareChange {
                      observedOn: checkIn.localDate(secondsFromGMT: secondsFromGMT), policy: policy, calendar: calendar)
     }
 }
+
+/// 需求转介 — needs seen at a visit (illness, a leaking roof, no heating)
+/// go to the township caseworker, who refers each to its department or notes
+/// why not.
+public enum VisitNeedsFollowUp {
+    /// Working days the caseworker has: a need seen on a visit is as urgent as
+    /// the charity matching of a referral (`ReferralPolicy.standard`).
+    public static let workingDays = 5
+
+    public static func due(observedOn day: LocalDate, calendar: WorkingCalendar) -> (due: LocalDate, rule: Bilingual) {
+        let due = calendar.adding(workingDays: workingDays, to: day)
+        return (due, Bilingual(zh: "走访（\(day)）发现的需求，应在 \(workingDays) 个工作日内（\(due) 前）转介或说明",
+                               en: "Needs seen at the visit on \(day) are to be referred or answered within \(workingDays) working days (by \(due))"))
+    }
+}
