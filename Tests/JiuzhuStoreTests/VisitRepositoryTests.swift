@@ -62,7 +62,7 @@ import Vapor
         }
 
         func submit(_ submission: CheckInSubmission) async throws -> CheckInReceipt {
-            try await repository.submit(submission, policy: .example, now: VisitRepositoryTests.now)
+            try await repository.submit(submission, policy: .example, calendar: WorkingCalendar(overrides: []), now: VisitRepositoryTests.now)
         }
 
         func count() async throws -> Int { try await VisitCheckInRecord.query(on: app.db).count() }

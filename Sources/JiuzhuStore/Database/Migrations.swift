@@ -18,6 +18,7 @@ public enum JiuzhuMigrations {
         M012CreateBatchVerification(),
         M013IndexRecordsByMember(),
         M014CreateVisits(),
+        M015CreateTasksAndAnomalies(),
     ]
 
     public static func register(on migrations: Migrations) {

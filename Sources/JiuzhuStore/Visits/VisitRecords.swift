@@ -22,6 +22,9 @@ public final class VisitPlanRecord: Model, @unchecked Sendable {
     @Field(key: "enrolled_on") public var enrolledOn: String
     /// `YYYY-MM-DD` of the latest visit (China time), nil before the first.
     @OptionalField(key: "last_visit_on") public var lastVisitOn: String?
+    /// The registered location the distance rule measures from (M015).
+    @OptionalField(key: "home_latitude") public var homeLatitude: Double?
+    @OptionalField(key: "home_longitude") public var homeLongitude: Double?
     @Field(key: "created_ms") public var createdMillis: Int64
 
     public init() {}
@@ -32,6 +35,11 @@ public final class VisitPlanRecord: Model, @unchecked Sendable {
     }
 
     public var selfCareClass: SelfCareClass? { SelfCareClass(rawValue: selfCare) }
+
+    public var home: GeoPoint? {
+        guard let homeLatitude, let homeLongitude else { return nil }
+        return GeoPoint(latitude: homeLatitude, longitude: homeLongitude)
+    }
 }
 
 /// One check-in as stored. `client_id` is the phone's id of the check-in

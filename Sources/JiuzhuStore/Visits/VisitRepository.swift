@@ -108,7 +108,11 @@ public struct VisitRepository: Sendable {
     /// check-in again (an offline retry, even concurrent) is `replayed`, the
     /// same id with other content is refused. The plan's latest visit moves
     /// on in the same transaction, with the audit event.
-    public func submit(_ submission: CheckInSubmission, policy: VisitPolicy, now: Date = Date(),
+    ///
+    /// In the same transaction the visit settles the plan's escalation task,
+    /// and opens a re-assessment task when it saw another self-care class
+    /// (Core `SelfCareChange`) and a needs task when it saw needs.
+    public func submit(_ submission: CheckInSubmission, policy: VisitPolicy, calendar: WorkingCalendar, now: Date = Date(),
                        audit: (chain: AuditChain, entry: AuditEntry)? = nil) async throws -> CheckInReceipt {
         let checkIn = submission.checkIn
         let digest = submission.contentDigest
@@ -179,6 +183,8 @@ public struct VisitRepository: Sendable {
                 UPDATE visit_plans SET last_visit_on = \(bind: visitDate) WHERE id = \(bind: planID) \
                 AND (last_visit_on IS NULL OR last_visit_on < \(bind: visitDate))
                 """).run()
+            try await openAndCloseTasks(after: checkIn, id: id, plan: plan, needs: needs, policy: policy, calendar: calendar,
+                                        on: tx, now: now)
             if let audit {
                 var entry = audit.entry
                 entry.objectType = "visit_checkin"
@@ -189,6 +195,33 @@ public struct VisitRepository: Sendable {
         }
     }
 
+    private func openAndCloseTasks(after checkIn: CheckIn, id: UUID, plan: VisitPlanRecord, needs: [String],
+                                   policy: VisitPolicy, calendar: WorkingCalendar, on tx: any Database, now: Date) async throws {
+        guard let planID = plan.id?.uuidString, let region = try? RegionCode(plan.regionCode) else { return }
+        try await TaskRepository.close(kind: .visitOverdue, subjectID: planID, by: checkIn.workerID,
+                                       resolution: "visited \(checkIn.localDate())", on: tx, now: now)
+        if let assessed = plan.selfCareClass,
+           let task = SelfCareChange.reassessment(for: checkIn, assessed: assessed, policy: policy, calendar: calendar) {
+            // One open re-assessment a plan: a second visit seeing the same
+            // change does not add another.
+            let open = try await TaskRecord.query(on: tx).filter(\.$subjectID == planID)
+                .filter(\.$kind == TaskKind.selfCareReassessment.rawValue).filter(\.$closedMillis == nil).count()
+            if open == 0 {
+                try await TaskRepository.open(TaskDraft(
+                    kind: .selfCareReassessment, region: region, subjectType: "visit_plan", subjectID: planID,
+                    dedupeKey: "reassess:\(id.uuidString)", due: task.dueDate, rule: task.rule,
+                    detail: ["checkin": id.uuidString, "assessed": task.assessed.rawValue, "observed": task.observed.rawValue,
+                             "observedOn": task.observedOn.description]), on: tx, now: now)
+            }
+        }
+        if !needs.isEmpty {
+            let (due, rule) = VisitNeedsFollowUp.due(observedOn: checkIn.localDate(), calendar: calendar)
+            try await TaskRepository.open(TaskDraft(
+                kind: .visitNeeds, region: region, subjectType: "visit_checkin", subjectID: id.uuidString,
+                dedupeKey: "needs:\(id.uuidString)", due: due, rule: rule, detail: ["plan": planID]), on: tx, now: now)
+        }
+    }
+
     /// The photo of a check-in, opened.
     public func photo(of record: VisitCheckInRecord) throws -> Data {
         let context = FieldContext(table: VisitCheckInRecord.schema, column: "photo_sealed", row: record.id?.uuidString ?? "")
@@ -196,6 +229,44 @@ public struct VisitRepository: Sendable {
             throw FieldCipherError.malformed
         }
         return data
+    }
+
+    /// Every plan in `scope`, by region then enrolment.
+    public func plans(in scope: RegionScope) async throws -> [VisitPlanRecord] {
+        try await VisitPlanRecord.query(on: db)
+            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound)
+            .sort(\.$regionCode).sort(\.$enrolledOn).sort(\.$id).all()
+    }
+
+    /// One plan, if it lies in `scope`.
+    public func plan(id: UUID, in scope: RegionScope) async throws -> VisitPlanRecord? {
+        guard let plan = try await VisitPlanRecord.find(id, on: db), let region = try? RegionCode(plan.regionCode),
+              scope.allows(region) else { return nil }
+        return plan
+    }
+
+    /// Changes a plan: the responsible person, the registered location, or —
+    /// after a re-assessment — the self-care class, which also closes the
+    /// plan's open re-assessment tasks. Audited in the same transaction.
+    public func update(plan: VisitPlanRecord, responsible: UUID, selfCare: SelfCareClass, home: GeoPoint?,
+                       actor: String, audit: (chain: AuditChain, entry: AuditEntry), now: Date = Date()) async throws {
+        try await db.transaction { tx in
+            let reassessed = plan.selfCare != selfCare.rawValue
+            plan.responsibleID = responsible
+            plan.selfCare = selfCare.rawValue
+            plan.homeLatitude = home?.latitude
+            plan.homeLongitude = home?.longitude
+            try await plan.update(on: tx)
+            if let planID = plan.id?.uuidString {
+                try await TaskRepository.close(kind: .selfCareReassessment, subjectID: planID, by: actor,
+                                               resolution: reassessed ? "reassessed \(selfCare.rawValue)" : "assessment kept \(selfCare.rawValue)",
+                                               on: tx, now: now)
+            }
+            var entry = audit.entry
+            entry.objectType = "visit_plan"
+            entry.objectID = plan.id?.uuidString ?? ""
+            try await audit.chain.append(entry, on: tx, now: now)
+        }
     }
 
     /// The visits owed by every plan in `scope` up to `through`

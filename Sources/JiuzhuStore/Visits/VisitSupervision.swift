@@ -1,0 +1,143 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import JiuzhuCore
+import SQLKit
+
+/// 督办与异常 — what supervision derives from plans and check-ins: the
+/// escalation tasks of visits left unmade past their grace period, and the
+/// anomaly flags of the Core rules. Both are idempotent (dedupe keys), so the
+/// background sweep, the command and a page may all run them.
+public struct VisitSupervision: Sendable {
+    let db: any Database
+
+    public init(db: any Database) { self.db = db }
+
+    /// How far back anomaly detection looks: two of the longest example
+    /// intervals, so a photo reused a month later is still caught.
+    public static let detectionWindowDays = 62
+
+    /// Opens an escalation task (Core `VisitEscalation`) for every plan whose
+    /// visit is past its grace period on `today`; returns how many were opened.
+    @discardableResult
+    public func escalate(today: LocalDate, calendar: WorkingCalendar, policies: VisitPolicyStore, now: Date) async throws -> Int {
+        let plans = try await VisitPlanRecord.query(on: db).all()
+        var policyByRegion: [String: VisitPolicy] = [:]
+        var opened = 0
+        for plan in plans {
+            guard let planID = plan.id?.uuidString, let region = try? RegionCode(plan.regionCode) else { continue }
+            let policy: VisitPolicy
+            if let known = policyByRegion[plan.regionCode] {
+                policy = known
+            } else {
+                policy = try await policies.policy(for: region).policy
+                policyByRegion[plan.regionCode] = policy
+            }
+            guard let schedule = VisitRepository.schedule(plan, policy: policy, calendar: calendar),
+                  let task = VisitEscalation.task(for: schedule, on: today, calendar: calendar) else { continue }
+            let draft = TaskDraft(kind: .visitOverdue, region: region, subjectType: "visit_plan", subjectID: planID,
+                                  dedupeKey: "visit_overdue:\(planID):\(task.visitDueDate)", due: task.dueDate, rule: task.rule,
+                                  detail: ["visitDue": task.visitDueDate.description, "escalatedOn": task.escalatedOn.description])
+            if try await TaskRepository.open(draft, on: db, now: now) { opened += 1 }
+        }
+        return opened
+    }
+
+    /// Runs the Core anomaly rules over the check-ins of the last
+    /// `detectionWindowDays` days, township by township under each township's
+    /// policy, and stores the new flags; returns how many were new.
+    @discardableResult
+    public func detectAnomalies(now: Date, policies: VisitPolicyStore) async throws -> Int {
+        let since = Int64(now.timeIntervalSince1970) - Int64(Self.detectionWindowDays) * 86_400
+        let records = try await VisitCheckInRecord.query(on: db).filter(\.$atUnix >= since).all()
+        guard !records.isEmpty else { return 0 }
+        let plans = try await VisitPlanRecord.query(on: db).filter(\.$id ~~ Set(records.map(\.planID))).all()
+        var homes: [String: GeoPoint] = [:]
+        for plan in plans { if let home = plan.home { homes[plan.personID.uuidString] = home } }
+
+        let byTownship = Dictionary(grouping: records) { record in
+            (try? RegionCode(record.regionCode)).map { $0.ancestor(at: .township) ?? $0 }?.value ?? record.regionCode
+        }
+        var found = 0
+        for (township, group) in byTownship.sorted(by: { $0.key < $1.key }) {
+            guard let code = try? RegionCode(township) else { continue }
+            let policy = try await policies.policy(for: code).policy
+            let byID = Dictionary(uniqueKeysWithValues: group.compactMap { r in r.id.map { ($0.uuidString, r) } })
+            let checkIns = group.compactMap { r -> CheckIn? in
+                guard let id = r.id else { return nil }
+                return CheckIn(id: id.uuidString, visitID: r.visitID, workerID: r.workerID.uuidString,
+                               personID: r.personID.uuidString, unixSeconds: r.atUnix,
+                               location: GeoPoint(latitude: r.latitude, longitude: r.longitude),
+                               accuracyMetres: r.accuracyMetres, photoSHA256: r.photoSHA256,
+                               observedFailedActivities: nil, needs: [])
+            }
+            for flag in AnomalyRules.check(checkIns: checkIns, registeredLocations: homes, policy: policy) {
+                let first = byID[flag.checkInIDs[0]]
+                let rows = try await db.sql.insert(into: VisitAnomalyRecord.schema)
+                    .columns("id", "dedupe_key", "kind", "region_code", "checkin_ids", "evidence_zh", "evidence_en",
+                             "first_at_unix", "detected_ms")
+                    .values(SQLBind(UUID()), SQLBind("\(flag.kind.rawValue):\(flag.checkInIDs.joined(separator: ","))"),
+                            SQLBind(flag.kind.rawValue), SQLBind(first?.regionCode ?? township),
+                            SQLBind(flag.checkInIDs.joined(separator: ",")), SQLBind(flag.description.zh),
+                            SQLBind(flag.description.en), SQLBind(first?.atUnix ?? 0), SQLBind(now.millis))
+                    .ignoringConflicts(with: ["dedupe_key"])
+                    .returning("id")
+                    .all()
+                found += rows.count
+            }
+        }
+        return found
+    }
+
+    /// The flags in `scope`: waiting for review first (oldest first), then
+    /// the reviewed ones (newest review first), at most `limit`.
+    public func anomalies(in scope: RegionScope, reviewed: Bool, limit: Int = 200) async throws -> [VisitAnomalyRecord] {
+        let query = VisitAnomalyRecord.query(on: db)
+            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound)
+        if reviewed {
+            return try await query.filter(\.$reviewedMillis != nil).sort(\.$reviewedMillis, .descending).limit(limit).all()
+        }
+        return try await query.filter(\.$reviewedMillis == nil).sort(\.$firstAtUnix).sort(\.$id).limit(limit).all()
+    }
+
+    public func anomaly(id: UUID, in scope: RegionScope) async throws -> VisitAnomalyRecord? {
+        guard let flag = try await VisitAnomalyRecord.find(id, on: db), let region = try? RegionCode(flag.regionCode),
+              scope.allows(region) else { return nil }
+        return flag
+    }
+
+    public static let maxReviewNoteCharacters = 500
+
+    /// Records the supervisor's verdict, once: a flag already reviewed is
+    /// refused (two supervisors at once — the second is told). Audited in the
+    /// same transaction.
+    public func review(_ flag: VisitAnomalyRecord, verdict: AnomalyVerdict, note: String, reviewer: String,
+                       audit: (chain: AuditChain, entry: AuditEntry), now: Date) async throws {
+        let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !note.isEmpty else {
+            throw UserError("anomaly.note_required", field: "note", zh: "请写明核查情况", en: "Write what the review found")
+        }
+        guard note.count <= Self.maxReviewNoteCharacters else {
+            throw UserError("anomaly.note_length", field: "note", zh: "核查说明不能超过 500 字",
+                            en: "The review note is limited to 500 characters")
+        }
+        guard let id = flag.id else { return }
+        try await db.transaction { tx in
+            let updated = try await tx.sql.update(VisitAnomalyRecord.schema)
+                .set("reviewed_ms", to: SQLBind(now.millis)).set("reviewer", to: SQLBind(reviewer))
+                .set("verdict", to: SQLBind(verdict.rawValue)).set("review_note", to: SQLBind(note))
+                .where("id", .equal, SQLBind(id)).where("reviewed_ms", .is, SQLLiteral.null)
+                .returning("id")
+                .all()
+            guard !updated.isEmpty else {
+                throw UserError("anomaly.already_reviewed", field: "verdict", zh: "此异常已由他人核查，请刷新页面",
+                                en: "Someone else has reviewed this flag; reload the page")
+            }
+            var entry = audit.entry
+            entry.objectType = "visit_anomaly"
+            entry.objectID = id.uuidString
+            entry.detail = "verdict=\(verdict.rawValue)"
+            try await audit.chain.append(entry, on: tx, now: now)
+        }
+    }
+}
