@@ -38,7 +38,8 @@ public final class WebClient: @unchecked Sendable {
     /// Posts a multipart form (as a browser does for a form with a file), with the CSRF token.
     @discardableResult
     public func postMultipart(_ path: String, pairs: [(String, String)],
-                              files: [(name: String, filename: String, type: String, bytes: [UInt8])]) async throws -> TestingHTTPResponse {
+                              files: [(name: String, filename: String, type: String, bytes: [UInt8])],
+                              headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
         let boundary = "----jiuzhu-test-" + UUID().uuidString
         var body = ByteBufferAllocator().buffer(capacity: 1024)
         var all = pairs
@@ -57,6 +58,7 @@ public final class WebClient: @unchecked Sendable {
             headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; "))
         }
         headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
         return try await app.testing().performTest(request: TestingHTTPRequest(method: .POST, url: URI(path: path), headers: headers, body: body))
     }
 

@@ -27,6 +27,15 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case requestVerification
     /// 核对中心 — work the request queue: collect now, retry failed sources.
     case runVerification
+    /// 走访打卡 — check in at the visits one is responsible for (包保责任人).
+    case checkInVisits
+    /// 走访监管 — see visit plans, check-ins and compliance in one's region.
+    case viewVisits
+    /// 走访计划 — enrol people, assign responsible persons, record re-assessments,
+    /// refer needs seen at visits.
+    case manageVisitPlans
+    /// 异常核查 — review anomaly flags on check-ins.
+    case reviewVisitAnomalies
 }
 
 /// The separated administration duties of an MLPS level 3 system (三员分立).
@@ -96,13 +105,21 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Comparable {
         case .securityAdmin: [.viewRegions, .manageUsers]
         case .auditAdmin: [.viewAudit]
         case .departmentOfficer: [.viewTasks, .handleReferrals]
-        case .villageAssistant, .townshipApprover:
-            [.viewTasks, .viewRegions, .registerApplications, .viewPeople]
+        case .villageAssistant:
+            [.viewTasks, .viewRegions, .registerApplications, .viewPeople, .checkInVisits]
+        case .townshipApprover:
+            [.viewTasks, .viewRegions, .registerApplications, .viewPeople, .checkInVisits, .viewVisits, .manageVisitPlans,
+             .reviewVisitAnomalies]
         case .townshipCaseworker:
-            [.viewTasks, .viewRegions, .registerApplications, .viewPeople, .viewVerification, .requestVerification]
+            [.viewTasks, .viewRegions, .registerApplications, .viewPeople, .viewVerification, .requestVerification,
+             .checkInVisits, .viewVisits, .manageVisitPlans]
         case .verificationOfficer:
             [.viewTasks, .viewRegions, .viewPeople, .viewVerification, .runVerification]
-        case .countyReviewer, .paymentOfficer, .citySupervisor, .provinceSupervisor:
+        case .countyReviewer:
+            [.viewTasks, .viewRegions, .viewPeople, .viewVisits, .reviewVisitAnomalies]
+        case .citySupervisor, .provinceSupervisor:
+            [.viewTasks, .viewRegions, .viewPeople, .viewVisits]
+        case .paymentOfficer:
             [.viewTasks, .viewRegions, .viewPeople]
         }
     }

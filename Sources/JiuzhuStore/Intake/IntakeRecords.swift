@@ -65,9 +65,10 @@ public final class ReferralRecord: Model, @unchecked Sendable {
     @OptionalField(key: "outcome") public var outcome: String?
     @Field(key: "created_ms") public var createdMillis: Int64
     @Field(key: "updated_ms") public var updatedMillis: Int64
-    /// NULL: from an application; `visit`: a need seen at a visit, and then
-    /// `applicationID` is the check-in's id (M015).
+    /// NULL: registered at intake; `visit`: a need seen at the visit
+    /// `checkInID`, referred under the family's latest application (M015).
     @OptionalField(key: "origin") public var origin: String?
+    @OptionalField(key: "checkin_id") public var checkInID: UUID?
 
     public init() {}
 

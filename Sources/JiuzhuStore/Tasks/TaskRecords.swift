@@ -138,12 +138,15 @@ struct M015CreateTasksAndAnomalies: AsyncMigration {
         // column per statement.
         try await database.schema(VisitPlanRecord.schema).field("home_latitude", .double).update()
         try await database.schema(VisitPlanRecord.schema).field("home_longitude", .double).update()
-        // Where a referral came from: NULL for an application's, `visit` for a
-        // need seen at a visit (then `application_id` holds the check-in's id).
+        // Where a referral came from: NULL at intake, `visit` for a need seen
+        // at a visit (then `checkin_id` names the check-in; the referral still
+        // belongs to the family's latest application).
         try await database.schema(ReferralRecord.schema).field("origin", .string).update()
+        try await database.schema(ReferralRecord.schema).field("checkin_id", .uuid).update()
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema(ReferralRecord.schema).deleteField("checkin_id").update()
         try await database.schema(ReferralRecord.schema).deleteField("origin").update()
         try await database.schema(VisitPlanRecord.schema).deleteField("home_longitude").update()
         try await database.schema(VisitPlanRecord.schema).deleteField("home_latitude").update()

@@ -64,7 +64,8 @@ public struct VisitRepository: Sendable {
     /// Puts `person` on a visit plan with `responsible` as the responsible
     /// person; refused if the person already has a plan.
     public func enrol(person: UUID, region: RegionCode, responsible: UUID, selfCare: SelfCareClass, on day: LocalDate,
-                      audit: (chain: AuditChain, entry: AuditEntry)? = nil, now: Date = Date()) async throws -> VisitPlanRecord {
+                      home: GeoPoint? = nil, audit: (chain: AuditChain, entry: AuditEntry)? = nil,
+                      now: Date = Date()) async throws -> VisitPlanRecord {
         try await db.transaction { tx in
             if try await VisitPlanRecord.query(on: tx).filter(\.$personID == person).first() != nil {
                 throw UserError("visit.plan_exists", field: "person", zh: "此人已有走访计划", en: "This person already has a visit plan")
@@ -76,6 +77,8 @@ public struct VisitRepository: Sendable {
             plan.responsibleID = responsible
             plan.selfCare = selfCare.rawValue
             plan.enrolledOn = day.description
+            plan.homeLatitude = home?.latitude
+            plan.homeLongitude = home?.longitude
             plan.createdMillis = now.millis
             try await plan.create(on: tx)
             if let audit {
@@ -219,6 +222,84 @@ public struct VisitRepository: Sendable {
             try await TaskRepository.open(TaskDraft(
                 kind: .visitNeeds, region: region, subjectType: "visit_checkin", subjectID: id.uuidString,
                 dedupeKey: "needs:\(id.uuidString)", due: due, rule: rule, detail: ["plan": planID]), on: tx, now: now)
+        }
+    }
+
+    /// The notes and needs of a check-in, opened.
+    public func opened(_ record: VisitCheckInRecord) throws -> (notes: String, needs: [String]) {
+        let cipher = keys.fieldCipher
+        let row = record.id?.uuidString ?? ""
+        let notes = try record.notesSealed.map {
+            try cipher.open($0, context: FieldContext(table: VisitCheckInRecord.schema, column: "notes_sealed", row: row))
+        } ?? ""
+        var needs: [String] = []
+        if let sealed = record.needsSealed {
+            let json = try cipher.open(sealed, context: FieldContext(table: VisitCheckInRecord.schema, column: "needs_sealed", row: row))
+            needs = (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
+        }
+        return (notes, needs)
+    }
+
+    /// Refers needs seen at a visit to their departments (a referral each,
+    /// `origin = visit`, under the family's latest application, due by the
+    /// referral policy), or — with no needs — records why none is referred;
+    /// either way the check-in's needs task closes, in one transaction with
+    /// the audit event. Refused when the task was already closed (two
+    /// caseworkers at once: one wins).
+    public func settleNeeds(of record: VisitCheckInRecord, refer needs: [ReferralNeed], note: String,
+                            actor: String, calendar: WorkingCalendar, policy: ReferralPolicy = .standard,
+                            audit: (chain: AuditChain, entry: AuditEntry), now: Date = Date()) async throws -> [ReferralRecord] {
+        guard let checkInID = record.id else { return [] }
+        let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        if needs.isEmpty, note.isEmpty {
+            throw UserError("needs.nothing", field: "needs", zh: "请选择要转介的需求，或说明无须转介的原因",
+                            en: "Choose the needs to refer, or say why none is referred")
+        }
+        var found: ApplicationRecord?
+        if !needs.isEmpty {
+            let households = try await MemberRecord.query(on: db).filter(\.$personID == record.personID)
+                .filter(\.$leftMillis == nil).all().map(\.householdID)
+            found = try await ApplicationRecord.query(on: db).filter(\.$householdID ~~ households)
+                .sort(\.$createdMillis, .descending).first()
+            guard found != nil else {
+                throw UserError("needs.no_application", field: "needs", zh: "此人的家庭没有申请记录，无法转介；请先在窗口登记",
+                                en: "This person's family has no application to refer under; register one at the window first")
+            }
+        }
+        let today = LocalDate.today(now: now)
+        let application = found
+        return try await db.transaction { tx in
+            let resolution = needs.isEmpty ? "noted" : "referred " + needs.map(\.rawValue).joined(separator: ",")
+            let closed = try await TaskRepository.close(kind: .visitNeeds, subjectID: checkInID.uuidString, by: actor,
+                                                        resolution: resolution, on: tx, now: now)
+            guard closed > 0 else {
+                throw UserError("needs.settled", field: "needs", zh: "这些需求已由他人处理，请刷新页面",
+                                en: "Someone else has dealt with these needs; reload the page")
+            }
+            var referrals: [ReferralRecord] = []
+            for need in ReferralNeed.allCases where needs.contains(need) {
+                guard let application, let applicationID = application.id else { break }
+                let referral = ReferralRecord()
+                referral.applicationID = applicationID
+                referral.origin = "visit"
+                referral.checkInID = checkInID
+                referral.householdID = application.householdID
+                referral.regionCode = record.regionCode
+                referral.need = need.rawValue
+                referral.department = need.department.rawValue
+                referral.deadline = policy.deadline(for: need, from: today, calendar: calendar).description
+                referral.status = ReferralStatus.open.rawValue
+                referral.createdMillis = now.millis
+                referral.updatedMillis = now.millis
+                try await referral.create(on: tx)
+                referrals.append(referral)
+            }
+            var entry = audit.entry
+            entry.objectType = "visit_checkin"
+            entry.objectID = checkInID.uuidString
+            entry.detail = resolution
+            try await audit.chain.append(entry, on: tx, now: now)
+            return referrals
         }
     }
 

@@ -17,6 +17,16 @@ public struct VisitSupervision: Sendable {
     /// intervals, so a photo reused a month later is still caught.
     public static let detectionWindowDays = 62
 
+    /// Escalates the visits past their grace period and flags anomalies:
+    /// what the server's background worker and `jiuzhu visits sweep` run.
+    public func sweep(today: LocalDate, now: Date) async throws -> (escalated: Int, flagged: Int) {
+        let policies = VisitPolicyStore(db: db)
+        let calendar = try await CalendarStore(db: db).calendar()
+        let escalated = try await escalate(today: today, calendar: calendar, policies: policies, now: now)
+        let flagged = try await detectAnomalies(now: now, policies: policies)
+        return (escalated, flagged)
+    }
+
     /// Opens an escalation task (Core `VisitEscalation`) for every plan whose
     /// visit is past its grace period on `today`; returns how many were opened.
     @discardableResult

@@ -40,6 +40,8 @@ public func prepareDatabase(_ app: Application, seedDemo: Bool, demoPeople: Int 
         let loader = PopulationLoader(db: app.db, keys: app.jiuzhu.keys)
         try await loader.load(persons: demoPeople, villages: try await loader.villages(under: try RegionCode("34")),
                               seed: 2026, asOf: LocalDate.today(now: app.jiuzhu.clock()), now: app.jiuzhu.clock())
+        try await DemoVisits.seed(on: app.db, keys: app.jiuzhu.keys, today: LocalDate.today(now: app.jiuzhu.clock()),
+                                  now: app.jiuzhu.clock())
     }
     return (regions, staff)
 }
@@ -60,6 +62,9 @@ func routes(_ app: Application) throws {
         ChecklistController(),
         PolicyController(),
         VerificationController(),
+        VisitsController(),
+        VisitPlansController(),
+        VisitSupervisionController(),
     ]
     for controller in controllers { try app.register(collection: controller) }
     try JSONAPI.register(on: app)  // /api/v1, generated from openapi.yaml

@@ -59,11 +59,13 @@ public enum Launcher {
                 app.asyncCommands.use(PolicyCommand(), as: "policy")
                 app.asyncCommands.use(ImportCommand(), as: "import")
                 app.asyncCommands.use(DepartmentCommand(), as: "department")
+                app.asyncCommands.use(VisitsCommand(), as: "visits")
 
                 if command == "serve" || command.hasPrefix("-") {
                     try await prepareDatabase(app, seedDemo: demo, demoPeople: demo ? 600 : 0)
                     if demo { printDemoLogins() }
                     VerificationWorker.enable(on: app)
+                    VisitSupervisionWorker.enable(on: app)
                 }
                 try await app.execute()
             } catch let error as CommandExit {

@@ -22,16 +22,20 @@ struct ViewContext: Sendable {
 typealias PageNode = Node<HTML.BodyContext>
 
 /// The page shell: header with user, role and region, navigation by role,
-/// the demo banner, the content. No script; one small stylesheet.
+/// the demo banner, the content. One small stylesheet; a script only where
+/// it earns its place (the offline visit queue).
 struct Page {
     let title: Bilingual
     let context: ViewContext
     let content: [PageNode]
+    /// Our own scripts for this page (`/static/NAME.js`), deferred; most pages have none.
+    let scripts: [String]
 
-    init(title: Bilingual, context: ViewContext, content: [PageNode]) {
+    init(title: Bilingual, context: ViewContext, content: [PageNode], scripts: [String] = []) {
         self.title = title
         self.context = context
         self.content = content
+        self.scripts = scripts
     }
 
     func render() -> String {
@@ -42,7 +46,8 @@ struct Page {
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
                 .element(named: "title", text: "\(c.t(title)) · \(c.t(S.appName))"),
-                .link(.rel(.stylesheet), .href("/static/app.css"))
+                .link(.rel(.stylesheet), .href("/static/app.css")),
+                .forEach(scripts) { .script(.src("/static/\($0)"), .attribute(named: "defer", value: "defer")) }
             ),
             .body(
                 .if(c.demo, .div(.class("demo-banner"), .text(c.t(S.demoBanner)))),
@@ -76,6 +81,10 @@ struct Page {
             (.viewPeople, "/people", T.people),
             (.handleReferrals, "/referrals", T.referralQueue),
             (.viewVerification, "/verification", V.queue),
+            (.checkInVisits, "/visits", VT.myVisits),
+            (.viewVisits, "/visits/plans", VT.plans),
+            (.viewVisits, "/visits/compliance", VT.compliance),
+            (.reviewVisitAnomalies, "/visits/anomalies", VT.anomalies),
             (.viewRegions, "/regions", S.regions),
             (.manageRegions, "/admin/regions", S.regionAdmin),
             (.manageCalendar, "/admin/calendar", S.calendar),
@@ -84,13 +93,16 @@ struct Page {
             (.manageUsers, "/admin/users", S.users),
             (.viewAudit, "/audit", S.audit),
         ]
-        return .nav(.class("menu"), .ul(.forEach(items.filter { $0.0.map(role.has) ?? true }) { item in
-            .li(.a(.href(item.1), .class(isCurrent(item.1, c.path) ? "current" : ""), .text(c.t(item.2))))
+        let shown = items.filter { $0.0.map(role.has) ?? true }
+        // The longest link the path lies under is the current one (/visits/plans, not /visits).
+        let current = shown.map(\.1).filter { isUnder($0, c.path) }.max { $0.count < $1.count }
+        return .nav(.class("menu"), .ul(.forEach(shown) { item in
+            .li(.a(.href(item.1), .class(item.1 == current ? "current" : ""), .text(c.t(item.2))))
         }))
     }
 
-    private func isCurrent(_ link: String, _ path: String) -> Bool {
-        link == "/" ? path == "/" : path.hasPrefix(link)
+    private func isUnder(_ link: String, _ path: String) -> Bool {
+        link == "/" ? path == "/" : path == link || path.hasPrefix(link + "/")
     }
 }
 

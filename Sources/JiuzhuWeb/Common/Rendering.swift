@@ -21,10 +21,10 @@ extension Request {
     }
 
     /// Renders a full page.
-    func page(_ title: Bilingual, status: HTTPStatus = .ok,
+    func page(_ title: Bilingual, status: HTTPStatus = .ok, scripts: [String] = [],
               content: (ViewContext) -> [PageNode]) async throws -> Response {
         let context = try await viewContext()
-        let html = Page(title: title, context: context, content: content(context)).render()
+        let html = Page(title: title, context: context, content: content(context), scripts: scripts).render()
         var headers = HTTPHeaders()
         headers.contentType = .html
         return Response(status: status, headers: headers, body: .init(string: html))

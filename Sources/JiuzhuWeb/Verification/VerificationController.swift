@@ -273,12 +273,6 @@ struct VerificationController: RouteCollection {
               let head = try await PersonRecord.find(household.headPersonID, on: req.db) else { return "" }
         return "\(head.name)（\(head.idMasked)）"
     }
-
-    private func regionNames(_ codes: Set<String>, _ req: Request) async throws -> [String: String] {
-        var names: [String: String] = [:]
-        for code in codes { names[code] = (try? await RegionRepository(db: req.db).fullName(try RegionCode(code))) ?? code }
-        return names
-    }
 }
 
 extension Request {
