@@ -393,3 +393,42 @@ VALID_CODE_LENGTHS = {2, 4, 6, 9, 12}
 
 def is_region_code(code: str) -> bool:
     return code.isdigit() and len(code) in VALID_CODE_LENGTHS
+
+
+def write_png(path: Path, width: int, height: int, colours: list[tuple[int, int, int]], noise: bool = False) -> Path:
+    """A valid RGB PNG without image libraries: horizontal bands of `colours`,
+    or random pixels when `noise` (which compresses badly: a big upload)."""
+    import zlib
+
+    rows = []
+    for y in range(height):
+        if noise:
+            rows.append(b"\x00" + os.urandom(width * 3))
+        else:
+            rows.append(b"\x00" + bytes(colours[y * len(colours) // height]) * width)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows), 6)) + chunk(b"IEND", b"")
+    Path(path).write_bytes(png)
+    return Path(path)
+
+
+_CSP_WATCH_JS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sourceFile || '') + ':' + e.lineNumber);
+});
+"""
+
+
+def watch_csp(drv) -> None:
+    """Record Content-Security-Policy violations on every page loaded from now on."""
+    drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _CSP_WATCH_JS})
+
+
+def csp_violations(drv) -> list[str]:
+    """The violations on the current page (needs watch_csp before it loaded)."""
+    return drv.execute_script("return window.__cspViolations || []")
