@@ -259,3 +259,45 @@ private func loggedIn(_ app: Application, _ username: String, clock: TestClock) 
         }
     }
 }
+
+@Suite struct VisitCommandTests {
+    @Test func policyIsShownSetAndRefusedWithTheFieldNamed() async throws {
+        try await withTestApp(.sqlite, seedDemo: true) { app in
+            let shown = try await runCommand(VisitsCommand(), on: app, ["policy", "show", "--region", "340321"])
+            #expect(shown.1 == 0 && shown.0.contains("内置默认") && shown.0.contains("\"intervalDaysCapable\" : 30"))
+            let encoder = JSONEncoder()
+            var policy = VisitPolicy.example
+            policy.intervalDaysCapable = 21
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("visit-\(UUID().uuidString).json").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try encoder.encode(policy).write(to: URL(fileURLWithPath: path))
+            let set = try await runCommand(VisitsCommand(), on: app, ["policy", "set", "--region", "340321", path])
+            #expect(set.1 == 0)
+            let township = try await runCommand(VisitsCommand(), on: app, ["policy", "show", "--region", "340321100"])
+            #expect(township.0.contains("340321") && township.0.contains("\"intervalDaysCapable\" : 21"))
+
+            policy.intervalDaysCapable = 0
+            try encoder.encode(policy).write(to: URL(fileURLWithPath: path))
+            let refused = try await runCommand(VisitsCommand(), on: app, ["policy", "set", "--region", "340321", path])
+            #expect(refused.1 == 2)
+            try Data(#"{"intervalDaysFullyLost": "weekly"}"#.utf8).write(to: URL(fileURLWithPath: path))
+            let malformed = try await runCommand(VisitsCommand(), on: app, ["policy", "set", "--region", "340321", path])
+            #expect(malformed.1 == 2)
+            let still = try await VisitPolicyStore(db: app.db).policy(for: try RegionCode("340321"))
+            #expect(still.policy.intervalDaysCapable == 21)
+        }
+    }
+
+    @Test func sweepOpensEscalationsOnce() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            _ = try await VisitWebTests.enrolFather(app, clock: clock, selfCare: "fully_lost")
+            let first = try await runCommand(VisitsCommand(), on: app, ["sweep", "--date", "2026-06-19"])
+            #expect(first.1 == 0 && first.0.contains("escalated: 1"))
+            let again = try await runCommand(VisitsCommand(), on: app, ["sweep", "--date", "2026-06-19"])
+            #expect(again.0.contains("escalated: 0"))
+            let bad = try await runCommand(VisitsCommand(), on: app, ["sweep", "--date", "19/06/2026"])
+            #expect(bad.1 == 2)
+        }
+    }
+}

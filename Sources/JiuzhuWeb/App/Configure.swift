@@ -22,6 +22,9 @@ public func configure(_ app: Application, options: JiuzhuOptions) async throws {
 
     // Room for a scanned entrustment (3 MB) in a multipart form; the JSON API caps its own bodies at 1 MiB.
     app.routes.defaultMaxBodySize = "4mb"
+    // Only our static files are gzipped (the phone script shrinks to a quarter on slow links); pages
+    // carrying a CSRF token are never compressed (BREACH).
+    app.http.server.configuration.responseCompression = .disabled
     try routes(app)
 }
 

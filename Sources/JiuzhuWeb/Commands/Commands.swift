@@ -44,6 +44,8 @@ struct DemoCommand: AsyncCommand {
             bar.succeed()
             let seconds = Date().timeIntervalSince(start)
             context.console.print("已生成 / generated \(written) persons in \(String(format: "%.1f", seconds)) s (\(Int(Double(written) / max(seconds, 0.001))) /s)")
+            let plans = try await DemoVisits.seed(on: app.db, keys: app.jiuzhu.keys, today: LocalDate.today(), now: Date())
+            context.console.print("走访计划 / visit plans: \(plans)")
         }
         Launcher.printDemoLogins()
     }

@@ -89,6 +89,7 @@ struct StaticController: RouteCollection {
         var headers = HTTPHeaders()
         headers.contentType = Self.types[String(name.split(separator: ".").last ?? "")] ?? .plainText
         headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
+        headers.responseCompression = .enable
         return Response(status: .ok, headers: headers, body: .init(data: data))
     }
 

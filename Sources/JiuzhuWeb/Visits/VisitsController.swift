@@ -57,7 +57,8 @@ struct VisitsController: RouteCollection {
         return try await req.page(VT.myVisits, status: status, scripts: ["visits.js"]) { c in
             [.h1(.text(c.t(VT.myVisits))),
              notice(message.map(c.t)),
-             CheckInPage(rows: rows, error: error, values: values, clientID: UUID().uuidString, c: c).render()]
+             CheckInPage(rows: rows, error: error, values: values, clientID: UUID().uuidString,
+                         userID: (try? req.staff.user.requireID().uuidString) ?? "", c: c).render()]
         }
     }
 
@@ -214,6 +215,8 @@ struct CheckInPage {
     let error: UserError?
     let values: [String: String]
     let clientID: String
+    /// The signed-in account: the phone's queue keeps each account's check-ins apart.
+    let userID: String
     let c: ViewContext
 
     func statusCode(_ status: VisitStatus?) -> String {
@@ -229,6 +232,7 @@ struct CheckInPage {
         .div(.class("visits"),
             .if(rows.isEmpty, .p(.class("empty-state"), .text(c.t(VT.noPeople)))),
             .form(.id("checkin-form"), .method(.post), .action("/visits/check-ins"), .enctype(.multipartData),
+                  .data(named: "user-id", value: attr(userID)),
                 csrfField(c),
                 .input(.type(.hidden), .name("clientID"), .value(attr(clientID))),
                 .input(.type(.hidden), .name("takenAt"), .value("")),
