@@ -102,7 +102,12 @@ import Vapor
             _ = try await f.submit(f.submission(id: "b", secondsAgo: 3600))  // the same photo again
             let supervision = VisitSupervision(db: app.db)
             let policies = VisitPolicyStore(db: app.db)
-            let found = try await supervision.detectAnomalies(now: VisitRepositoryTests.now, policies: policies)
+            // The increment looks only where check-ins arrived since: nothing after the check-ins, nothing found.
+            #expect(try await supervision.detectAnomalies(now: VisitRepositoryTests.now, policies: policies,
+                                                          receivedSince: VisitRepositoryTests.now.millis + 1) == 0)
+            let found = try await supervision.detectAnomalies(now: VisitRepositoryTests.now, policies: policies,
+                                                              receivedSince: VisitRepositoryTests.now.millis)
+            #expect(found == 3)  // both far from home, and the photo reused
             #expect(try await supervision.detectAnomalies(now: VisitRepositoryTests.now, policies: policies) == 0)
             let open = try await supervision.anomalies(in: township, reviewed: false)
             #expect(open.count == found)

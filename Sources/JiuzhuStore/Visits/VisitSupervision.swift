@@ -19,11 +19,11 @@ public struct VisitSupervision: Sendable {
 
     /// Escalates the visits past their grace period and flags anomalies:
     /// what the server's background worker and `jiuzhu visits sweep` run.
-    public func sweep(today: LocalDate, now: Date) async throws -> (escalated: Int, flagged: Int) {
+    public func sweep(today: LocalDate, now: Date, receivedSince: Int64? = nil) async throws -> (escalated: Int, flagged: Int) {
         let policies = VisitPolicyStore(db: db)
         let calendar = try await CalendarStore(db: db).calendar()
         let escalated = try await escalate(today: today, calendar: calendar, policies: policies, now: now)
-        let flagged = try await detectAnomalies(now: now, policies: policies)
+        let flagged = try await detectAnomalies(now: now, policies: policies, receivedSince: receivedSince)
         return (escalated, flagged)
     }
 
@@ -55,46 +55,56 @@ public struct VisitSupervision: Sendable {
 
     /// Runs the Core anomaly rules over the check-ins of the last
     /// `detectionWindowDays` days, township by township under each township's
-    /// policy, and stores the new flags; returns how many were new.
+    /// policy (one township's check-ins in memory at a time), and stores the
+    /// new flags; returns how many were new. With `receivedSince`, only the
+    /// townships that received a check-in since then are looked at (the
+    /// background sweep's increment; the flags are the same either way).
     @discardableResult
-    public func detectAnomalies(now: Date, policies: VisitPolicyStore) async throws -> Int {
+    public func detectAnomalies(now: Date, policies: VisitPolicyStore, receivedSince: Int64? = nil) async throws -> Int {
         let since = Int64(now.timeIntervalSince1970) - Int64(Self.detectionWindowDays) * 86_400
-        let records = try await VisitCheckInRecord.query(on: db).filter(\.$atUnix >= since).all()
+        var regions = db.sql.select().distinct().column("region_code").from(VisitCheckInRecord.schema)
+            .where("at_unix", .greaterThanOrEqual, SQLBind(since))
+        if let receivedSince { regions = regions.where("received_ms", .greaterThanOrEqual, SQLBind(receivedSince)) }
+        let codes = try await regions.all().map { try $0.decode(column: "region_code", as: String.self) }
+        let townships = Set(codes.compactMap { code in (try? RegionCode(code)).map { $0.ancestor(at: .township) ?? $0 } })
+        var found = 0
+        for township in townships.sorted() {
+            let scope = RegionScope(root: township)
+            let records = try await VisitCheckInRecord.query(on: db).filter(\.$atUnix >= since)
+                .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound).all()
+            found += try await flag(records, township: township, policy: try await policies.policy(for: township).policy, now: now)
+        }
+        return found
+    }
+
+    private func flag(_ records: [VisitCheckInRecord], township: RegionCode, policy: VisitPolicy, now: Date) async throws -> Int {
         guard !records.isEmpty else { return 0 }
         let plans = try await VisitPlanRecord.query(on: db).filter(\.$id ~~ Set(records.map(\.planID))).all()
         var homes: [String: GeoPoint] = [:]
         for plan in plans { if let home = plan.home { homes[plan.personID.uuidString] = home } }
-
-        let byTownship = Dictionary(grouping: records) { record in
-            (try? RegionCode(record.regionCode)).map { $0.ancestor(at: .township) ?? $0 }?.value ?? record.regionCode
+        let byID = Dictionary(uniqueKeysWithValues: records.compactMap { r in r.id.map { ($0.uuidString, r) } })
+        let checkIns = records.compactMap { r -> CheckIn? in
+            guard let id = r.id else { return nil }
+            return CheckIn(id: id.uuidString, visitID: r.visitID, workerID: r.workerID.uuidString,
+                           personID: r.personID.uuidString, unixSeconds: r.atUnix,
+                           location: GeoPoint(latitude: r.latitude, longitude: r.longitude),
+                           accuracyMetres: r.accuracyMetres, photoSHA256: r.photoSHA256,
+                           observedFailedActivities: nil, needs: [])
         }
         var found = 0
-        for (township, group) in byTownship.sorted(by: { $0.key < $1.key }) {
-            guard let code = try? RegionCode(township) else { continue }
-            let policy = try await policies.policy(for: code).policy
-            let byID = Dictionary(uniqueKeysWithValues: group.compactMap { r in r.id.map { ($0.uuidString, r) } })
-            let checkIns = group.compactMap { r -> CheckIn? in
-                guard let id = r.id else { return nil }
-                return CheckIn(id: id.uuidString, visitID: r.visitID, workerID: r.workerID.uuidString,
-                               personID: r.personID.uuidString, unixSeconds: r.atUnix,
-                               location: GeoPoint(latitude: r.latitude, longitude: r.longitude),
-                               accuracyMetres: r.accuracyMetres, photoSHA256: r.photoSHA256,
-                               observedFailedActivities: nil, needs: [])
-            }
-            for flag in AnomalyRules.check(checkIns: checkIns, registeredLocations: homes, policy: policy) {
-                let first = byID[flag.checkInIDs[0]]
-                let rows = try await db.sql.insert(into: VisitAnomalyRecord.schema)
-                    .columns("id", "dedupe_key", "kind", "region_code", "checkin_ids", "evidence_zh", "evidence_en",
-                             "first_at_unix", "detected_ms")
-                    .values(SQLBind(UUID()), SQLBind("\(flag.kind.rawValue):\(flag.checkInIDs.joined(separator: ","))"),
-                            SQLBind(flag.kind.rawValue), SQLBind(first?.regionCode ?? township),
-                            SQLBind(flag.checkInIDs.joined(separator: ",")), SQLBind(flag.description.zh),
-                            SQLBind(flag.description.en), SQLBind(first?.atUnix ?? 0), SQLBind(now.millis))
-                    .ignoringConflicts(with: ["dedupe_key"])
-                    .returning("id")
-                    .all()
-                found += rows.count
-            }
+        for flag in AnomalyRules.check(checkIns: checkIns, registeredLocations: homes, policy: policy) {
+            let first = byID[flag.checkInIDs[0]]
+            let rows = try await db.sql.insert(into: VisitAnomalyRecord.schema)
+                .columns("id", "dedupe_key", "kind", "region_code", "checkin_ids", "evidence_zh", "evidence_en",
+                         "first_at_unix", "detected_ms")
+                .values(SQLBind(UUID()), SQLBind("\(flag.kind.rawValue):\(flag.checkInIDs.joined(separator: ","))"),
+                        SQLBind(flag.kind.rawValue), SQLBind(first?.regionCode ?? township.value),
+                        SQLBind(flag.checkInIDs.joined(separator: ",")), SQLBind(flag.description.zh),
+                        SQLBind(flag.description.en), SQLBind(first?.atUnix ?? 0), SQLBind(now.millis))
+                .ignoringConflicts(with: ["dedupe_key"])
+                .returning("id")
+                .all()
+            found += rows.count
         }
         return found
     }

@@ -15,9 +15,15 @@ final class VisitSupervisionWorker: LifecycleHandler, @unchecked Sendable {
         let clock = application.jiuzhu.clock
         let logger = application.logger
         task = Task {
+            // After the first full sweep, anomalies are looked for only where
+            // check-ins arrived since the previous one (with a minute's overlap).
+            var receivedSince: Int64?
             while !Task.isCancelled {
                 do {
-                    let found = try await supervision.sweep(today: LocalDate.today(now: clock()), now: clock())
+                    let started = clock()
+                    let found = try await supervision.sweep(today: LocalDate.today(now: started), now: started,
+                                                            receivedSince: receivedSince)
+                    receivedSince = Int64(started.timeIntervalSince1970 * 1000) - 60_000
                     if found.escalated + found.flagged > 0 {
                         logger.info("visit supervision: \(found.escalated) escalated, \(found.flagged) anomalies flagged")
                     }
