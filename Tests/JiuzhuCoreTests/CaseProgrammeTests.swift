@@ -7,7 +7,8 @@ struct CaseProgrammeTests {
     typealias A = CaseActors
 
     static let selfCare = SelfCareAssessment(failed: [.bathing, .walkingIndoors])
-    static let sampled = CaseInputs(onSiteCheck: .checked(record: "县级实地核查记录 2025-017"), confirmationOpinion: "同意认定特困")
+    static let sampled = CaseInputs(onSiteCheck: .checked(record: "县级实地核查记录 2025-017"), confirmationOpinion: "同意认定特困",
+                                    amount: Money(yuan: 873))
 
     // MARK: Tekun
 

@@ -16,7 +16,7 @@ enum CaseFixtures {
     static let visit = HomeVisitRecord(investigators: ["张伟", "李娜"], visitedOn: date(2025, 3, 4), signedByFamily: true)
     static let investigation = CaseInputs(homeVisit: visit)
     static let opinion = CaseInputs(verificationReportNumber: "HD-2025-0001", opinion: "符合农村低保条件")
-    static let confirm = CaseInputs(confirmationOpinion: "同意纳入农村低保")
+    static let confirm = CaseInputs(confirmationOpinion: "同意纳入农村低保", amount: Money(yuan: 580))
     static let reject = CaseInputs(rejectionReasons: ["家庭人均收入高于当地低保标准"])
 }
 

@@ -30,7 +30,7 @@ struct TaskUrgencyTests {
 
     @Test func everyKindHasAnAssigneeWhoSeesTasks() {
         for kind in TaskKind.allCases {
-            #expect(kind.assignee.has(.viewTasks))
+            #expect(kind.defaultAssignee.has(.viewTasks))
             #expect(!kind.name.zh.isEmpty && !kind.name.en.isEmpty)
         }
     }

@@ -11,7 +11,7 @@ import Vapor
     let today = LocalDate(year: 2026, month: 6, day: 15)!  // programmer error: a fixed valid date
     let now = Date(timeIntervalSince1970: 1_781_500_000)
 
-    private func member(_ name: String, _ id: String, _ relation: Relationship, phone: String? = nil) throws -> MemberDraft {
+    func member(_ name: String, _ id: String, _ relation: Relationship, phone: String? = nil) throws -> MemberDraft {
         var form = PersonForm()
         form.name = name
         form.idNumber = id
@@ -25,13 +25,13 @@ import Vapor
         }
     }
 
-    private func family() throws -> [MemberDraft] {
+    func family() throws -> [MemberDraft] {
         [try member("王建国", TestPeople.father, .head, phone: "13812345678"),
          try member("李秀英", TestPeople.mother, .spouse),
          try member("王小明", TestPeople.child, .son)]
     }
 
-    private func register(_ app: Application, members: [MemberDraft], region: String = "340321100201",
+    func register(_ app: Application, members: [MemberDraft], region: String = "340321100201",
                           programmes: Set<Programme> = [.dibao], needs: Set<ReferralNeed> = [],
                           materials: Set<String> = []) async throws -> IntakeResult {
         let draft = IntakeDraft(region: try RegionCode(region), address: "西城村 3 组", members: members, programmes: programmes,

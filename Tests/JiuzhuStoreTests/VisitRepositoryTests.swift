@@ -148,6 +148,25 @@ import Vapor
     }
 
     @Test(arguments: TestDatabase.all)
+    func keyRotationResealsThePhotoNotesAndNeeds(_ database: TestDatabase) async throws {
+        try await withTestApp(database, seedDemo: true) { app in
+            let f = try await Fixture.make(app)
+            _ = try await f.submit(f.submission())
+            let newKey = try MasterKey(base64: Data(repeating: 42, count: 32).base64EncodedString())
+            let rotating = KeyRing(current: newKey, previous: [TestKeys.ring.current])
+            #expect(try await KeyRotation(db: app.db, keys: rotating).pending()[VisitCheckInRecord.schema] == 1)
+            try await KeyRotation(db: app.db, keys: rotating).run()
+            #expect(try await KeyRotation(db: app.db, keys: rotating).pending()[VisitCheckInRecord.schema] == 0)
+            // The new key alone opens everything.
+            let newOnly = VisitRepository(db: app.db, keys: KeyRing(current: newKey, previous: []))
+            let stored = try #require(try await VisitCheckInRecord.query(on: app.db).first())
+            #expect(try newOnly.photo(of: stored) == VisitRepositoryTests.photo)
+            let opened = try newOnly.opened(stored)
+            #expect(opened.notes == "老人精神尚可" && opened.needs == ["助浴 / help bathing"])
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func aPersonHasOnePlan(_ database: TestDatabase) async throws {
         try await withTestApp(database, seedDemo: true) { app in
             let f = try await Fixture.make(app)

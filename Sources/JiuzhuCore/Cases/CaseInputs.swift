@@ -52,7 +52,7 @@ public struct EmergencyRecord: Sendable, Hashable, Codable {
 
 /// What the acting member of staff supplies with an action. Each step of a
 /// programme says which of these it needs (`CaseRequirement`).
-public struct CaseInputs: Sendable, Hashable {
+public struct CaseInputs: Sendable, Hashable, Codable {
     public var homeVisit: HomeVisitRecord?
     /// 核对报告编号.
     public var verificationReportNumber: String?
@@ -129,6 +129,8 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
     case democraticAppraisal = "democratic_appraisal"
     case onSiteCheck = "on_site_check"
     case confirmationOpinion = "confirmation_opinion"
+    /// 月救助金额 — dibao and tekun are paid monthly from the month after approval.
+    case monthlyAmount = "monthly_amount"
     case rejectionReasons = "rejection_reasons"
     case caseByCaseMinutes = "case_by_case_minutes"
     case escalationReason = "escalation_reason"
@@ -154,6 +156,7 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
         case .onSiteCheck: Bilingual(zh: "县级抽查情况（实地核查记录或未抽中）",
                                      en: "County sampling (on-site check record, or not sampled)")
         case .confirmationOpinion: Bilingual(zh: "审核确认意见", en: "Confirmation opinion")
+        case .monthlyAmount: Bilingual(zh: "月救助金额", en: "Monthly amount")
         case .rejectionReasons: Bilingual(zh: "不予批准的理由", en: "Reasons for the rejection")
         case .caseByCaseMinutes: Bilingual(zh: "一事一议会议纪要", en: "Minutes of the case-by-case meeting")
         case .escalationReason: Bilingual(zh: "报请一事一议的理由", en: "Reason for escalating")
@@ -182,6 +185,7 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
         case .democraticAppraisal: "appraisalMinutes"
         case .onSiteCheck: "onSiteCheck"
         case .confirmationOpinion: "confirmationOpinion"
+        case .monthlyAmount: "amount"
         case .rejectionReasons: "rejectionReasons"
         case .caseByCaseMinutes: "caseByCaseMinutes"
         case .escalationReason: "escalationReason"
@@ -200,4 +204,32 @@ func nonBlankText(_ raw: String?) -> String? {
     guard let raw else { return nil }
     let text = raw.trimmingWhitespace
     return text.isEmpty ? nil : String(text)
+}
+
+extension CaseInputs {
+    /// These inputs with every value `newer` gives laid over them (lists
+    /// replace lists when `newer` has any): the case's latest record of each.
+    public func merged(with newer: CaseInputs) -> CaseInputs {
+        var out = self
+        out.homeVisit = newer.homeVisit ?? homeVisit
+        out.verificationReportNumber = newer.verificationReportNumber ?? verificationReportNumber
+        out.selfCare = newer.selfCare ?? selfCare
+        out.opinion = newer.opinion ?? opinion
+        out.objection = newer.objection ?? objection
+        out.objectionDisposition = newer.objectionDisposition ?? objectionDisposition
+        out.appraisalMinutes = newer.appraisalMinutes ?? appraisalMinutes
+        out.onSiteCheck = newer.onSiteCheck ?? onSiteCheck
+        out.confirmationOpinion = newer.confirmationOpinion ?? confirmationOpinion
+        out.rejectionReasons = newer.rejectionReasons.isEmpty ? rejectionReasons : newer.rejectionReasons
+        out.caseByCaseMinutes = newer.caseByCaseMinutes ?? caseByCaseMinutes
+        out.escalationReason = newer.escalationReason ?? escalationReason
+        out.emergencyReason = newer.emergencyReason ?? emergencyReason
+        out.amount = newer.amount ?? amount
+        out.emergencyRecord = newer.emergencyRecord ?? emergencyRecord
+        out.extensionReason = newer.extensionReason ?? extensionReason
+        out.withdrawalRequest = newer.withdrawalRequest ?? withdrawalRequest
+        out.terminationReasons = newer.terminationReasons.isEmpty ? terminationReasons : newer.terminationReasons
+        out.terminationPublicityStartedOn = newer.terminationPublicityStartedOn ?? terminationPublicityStartedOn
+        return out
+    }
 }

@@ -206,6 +206,13 @@ public struct CaseWorkflow: Sendable {
             case nil: return false
             }
         case .confirmationOpinion: return nonBlankText(inputs.confirmationOpinion) != nil
+        case .monthlyAmount:
+            guard let amount = inputs.amount else { return false }
+            guard amount > .zero else {
+                throw UserError("case.amount_not_positive", field: "amount", zh: "月救助金额须大于零",
+                                en: "The monthly amount must be more than zero")
+            }
+            return true
         case .rejectionReasons: return inputs.rejectionReasons.contains { nonBlankText($0) != nil }
         case .caseByCaseMinutes: return nonBlankText(inputs.caseByCaseMinutes) != nil
         case .escalationReason: return nonBlankText(inputs.escalationReason) != nil
@@ -253,6 +260,7 @@ extension CaseWorkflow {
         let whole: [CaseDeadlineKind] = hasWholeLimit ? [.wholeProcess] : []
         let confirmationDue: [CaseDeadlineKind] = (delegated ? [] : [.confirmation]) + whole
         let tekun = programme == .tekun
+        let monthly = programme == .dibao || programme == .tekun
 
         var steps: [CaseStep] = []
         if programme == .temporaryEmergency {
@@ -291,7 +299,8 @@ extension CaseWorkflow {
                          actors: [caseworker], requirements: [.publicityEnded],
                          sets: delegated ? [] : [.confirmation]),
                 CaseStep(from: .awaitingConfirmation, action: .approve, to: .approved, actors: confirmer,
-                         requirements: tekun ? [.onSiteCheck, .confirmationOpinion] : [.confirmationOpinion],
+                         requirements: (tekun ? [.onSiteCheck, .confirmationOpinion] : [.confirmationOpinion])
+                            + (monthly ? [.monthlyAmount] : []),
                          dueBy: confirmationDue, sets: programme == .rigid ? [.validityEnd] : []),
                 CaseStep(from: .awaitingConfirmation, action: .reject, to: .rejected, actors: confirmer,
                          requirements: tekun ? [.onSiteCheck, .rejectionReasons] : [.rejectionReasons],

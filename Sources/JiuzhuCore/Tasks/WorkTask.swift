@@ -11,21 +11,30 @@ public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
     case selfCareReassessment = "self_care_reassessment"
     /// 走访发现需求 — needs observed at a visit, each to be referred or noted.
     case visitNeeds = "visit_needs"
+    /// 案件办理 — a case's next step (`CaseAgenda`), for whichever role takes it.
+    case caseStep = "case_step"
+    /// 送达决定书 — a written decision (a rejection with its reasons) to be
+    /// delivered to the family within its limit.
+    case decisionLetter = "decision_letter"
 
     public var name: Bilingual {
         switch self {
         case .visitOverdue: Bilingual(zh: "走访逾期督办", en: "Overdue visit (escalated)")
         case .selfCareReassessment: Bilingual(zh: "自理能力复评", en: "Self-care re-assessment")
         case .visitNeeds: Bilingual(zh: "走访发现需求", en: "Needs seen at a visit")
+        case .caseStep: Bilingual(zh: "案件办理", en: "Case step")
+        case .decisionLetter: Bilingual(zh: "送达决定书", en: "Deliver the decision letter")
         }
     }
 
-    /// Who works it: the township supervisor (乡镇审批人) supervises visits;
-    /// the township caseworker re-assesses and refers.
-    public var assignee: StaffRole {
+    /// Who works it unless the task names another role: the township
+    /// supervisor (乡镇审批人) supervises visits; the township caseworker
+    /// re-assesses, refers and delivers letters; a case step goes to the
+    /// role its agenda names.
+    public var defaultAssignee: StaffRole {
         switch self {
         case .visitOverdue: .townshipApprover
-        case .selfCareReassessment, .visitNeeds: .townshipCaseworker
+        case .selfCareReassessment, .visitNeeds, .caseStep, .decisionLetter: .townshipCaseworker
         }
     }
 }

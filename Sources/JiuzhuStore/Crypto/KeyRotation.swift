@@ -31,6 +31,9 @@ public struct KeyRotation: Sendable {
         Target(table: StaffUser.schema, columns: ["totp_secret"]),
         Target(table: DocumentRecord.schema, columns: ["data_sealed"]),
         Target(table: VerificationReportRecord.schema, columns: ["signed_sealed", "input_sealed"]),
+        Target(table: VisitCheckInRecord.schema, columns: ["photo_sealed", "notes_sealed", "needs_sealed"]),
+        Target(table: CaseRecord.schema, columns: ["extension_sealed", "inputs_sealed"]),
+        Target(table: CaseEventRecord.schema, columns: ["inputs_sealed"]),
     ]
 
     /// Rows still sealed by an older key, per table.

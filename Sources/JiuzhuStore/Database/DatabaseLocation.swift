@@ -66,7 +66,10 @@ public enum DatabaseLocation: Sendable, Equatable {
         case .postgres(let url, let schema):
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema { configuration.searchPath = [schema] }
-            databases.use(.postgres(configuration: configuration, sqlLogLevel: .debug), as: .psql)
+            // Two connections per event loop, and up to 30 s to wait for one (the driver's 10 s default
+            // timed out under bursts of concurrent transactions on two cores).
+            databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 2, connectionPoolTimeout: .seconds(30),
+                                    sqlLogLevel: .debug), as: .psql)
         }
     }
 }

@@ -19,6 +19,7 @@ public enum JiuzhuMigrations {
         M013IndexRecordsByMember(),
         M014CreateVisits(),
         M015CreateTasksAndAnomalies(),
+        M016CreateCases(),
     ]
 
     public static func register(on migrations: Migrations) {

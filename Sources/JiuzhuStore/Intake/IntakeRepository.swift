@@ -186,12 +186,54 @@ public struct IntakeRepository: Sendable {
                     if isNew { try await claim.create(on: tx) } else { try await claim.update(on: tx) }
                 }
             }
+            // Accepted at once (complete, at the window): each programme's case
+            // starts on the statutory clock today.
+            if status == .accepted {
+                _ = try await CaseRepository.open(application: application, programmes: Programme.allCases.filter(draft.programmes.contains),
+                                                  acceptedOn: today, keys: keys, calendar: calendar, on: tx, now: now)
+            }
             var entry = audit
             entry.objectType = "application"
             entry.objectID = application.trackingCode
             entry.region = draft.region.value
             try await AuditChain(keys: keys).append(entry, on: tx, now: now)
             return IntakeResult(application: application, household: household, missing: missing, referrals: referrals)
+        }
+    }
+
+    /// 受理 — an application waiting for materials (or submitted online) is
+    /// accepted: its programmes' cases start on the statutory clock today.
+    /// Refused when its status does not allow it (already accepted by
+    /// someone else, withdrawn). One transaction with the audit event.
+    public func accept(_ application: ApplicationRecord, today: LocalDate, calendar: WorkingCalendar, audit: AuditEntry,
+                       now: Date) async throws {
+        let id = try application.requireID()
+        guard let status = ApplicationStatus(rawValue: application.status), status.next.contains(.accepted) else {
+            throw UserError("application.not_acceptable", field: "status", zh: "此申请当前不能受理（可能已被他人受理），请刷新页面",
+                            en: "This application cannot be accepted now (someone may have done it already); reload the page")
+        }
+        try await db.transaction { tx in
+            let updated = try await tx.sql.update(ApplicationRecord.schema)
+                .set("status", to: SQLBind(ApplicationStatus.accepted.rawValue)).set("accepted_on", to: SQLBind(today.description))
+                .set("version", to: SQLBind(application.version + 1))
+                .where("id", .equal, SQLBind(id)).where("version", .equal, SQLBind(application.version))
+                .returning("id").all()
+            guard !updated.isEmpty else {
+                throw UserError("application.not_acceptable", field: "status", zh: "此申请当前不能受理（可能已被他人受理），请刷新页面",
+                                en: "This application cannot be accepted now (someone may have done it already); reload the page")
+            }
+            application.status = ApplicationStatus.accepted.rawValue
+            application.acceptedOn = today.description
+            application.version += 1
+            try await addEvent(id, application.householdID, kind: ApplicationStatus.accepted.rawValue,
+                               text: ApplicationStatus.accepted.publicName, now: now, on: tx)
+            let programmes = application.programmes.split(separator: ",").compactMap { Programme(rawValue: String($0)) }
+            _ = try await CaseRepository.open(application: application, programmes: programmes, acceptedOn: today, keys: keys,
+                                              calendar: calendar, on: tx, now: now)
+            var entry = audit
+            entry.objectType = "application"
+            entry.objectID = application.trackingCode
+            try await AuditChain(keys: keys).append(entry, on: tx, now: now)
         }
     }
 

@@ -4,7 +4,7 @@ import Foundation
 import JiuzhuCore
 import SQLKit
 
-/// A task to open: what, where, for whom (the kind's assignee role), due when
+/// A task to open: what, where, for whom (the kind's default role unless named), due when
 /// and by which rule.
 public struct TaskDraft: Sendable {
     public let kind: TaskKind
@@ -15,10 +15,12 @@ public struct TaskDraft: Sendable {
     public let due: LocalDate
     public let rule: Bilingual
     public let detail: [String: String]
+    public let assignee: StaffRole
 
     public init(kind: TaskKind, region: RegionCode, subjectType: String, subjectID: String, dedupeKey: String,
-                due: LocalDate, rule: Bilingual, detail: [String: String] = [:]) {
+                due: LocalDate, rule: Bilingual, detail: [String: String] = [:], assignee: StaffRole? = nil) {
         self.kind = kind
+        self.assignee = assignee ?? kind.defaultAssignee
         self.region = region
         self.subjectType = subjectType
         self.subjectID = subjectID
@@ -50,7 +52,7 @@ public enum TaskRepository {
             .columns("id", "kind", "region_code", "assignee_role", "subject_type", "subject_id", "dedupe_key", "due_on",
                      "rule_zh", "rule_en", "detail", "created_ms")
             .values(SQLBind(UUID()), SQLBind(draft.kind.rawValue), SQLBind(draft.region.value),
-                    SQLBind(draft.kind.assignee.rawValue), SQLBind(draft.subjectType), SQLBind(draft.subjectID),
+                    SQLBind(draft.assignee.rawValue), SQLBind(draft.subjectType), SQLBind(draft.subjectID),
                     SQLBind(draft.dedupeKey), SQLBind(draft.due.description), SQLBind(draft.rule.zh), SQLBind(draft.rule.en),
                     SQLBind(detail), SQLBind(now.millis))
             .ignoringConflicts(with: ["dedupe_key"])

@@ -1,0 +1,111 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import JiuzhuCore
+
+/// 案件 — one programme's procedure for one application, on the statutory
+/// clock. `version` grows by one with every action: an action names the
+/// version it was decided on, and only one of two concurrent actions wins.
+public final class CaseRecord: Model, @unchecked Sendable {
+    public static let schema = "cases"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "application_id") public var applicationID: UUID
+    @Field(key: "household_id") public var householdID: UUID
+    @Field(key: "programme") public var programme: String
+    @Field(key: "region_code") public var regionCode: String
+    @Field(key: "state") public var state: String
+    @Field(key: "version") public var version: Int
+    @Field(key: "accepted_on") public var acceptedOn: String
+    @OptionalField(key: "publicity_started_on") public var publicityStartedOn: String?
+    /// The extension's reason (may name the family's circumstances): sealed.
+    @OptionalField(key: "extension_sealed") public var extensionSealed: String?
+    /// The case's deadlines as JSON (`[CaseDeadline]`, dates and rules only).
+    @Field(key: "deadlines") public var deadlines: String
+    /// The latest value of every input given so far (`CaseInputs` as JSON): sealed.
+    @Field(key: "inputs_sealed") public var inputsSealed: String
+    @OptionalField(key: "monthly_fen") public var monthlyFen: Int64?
+    /// The first month paid, `YYYY-MM` (the month after approval).
+    @OptionalField(key: "start_month") public var startMonth: String?
+    @OptionalField(key: "decided_on") public var decidedOn: String?
+    @Field(key: "created_ms") public var createdMillis: Int64
+    @Field(key: "updated_ms") public var updatedMillis: Int64
+
+    public init() {}
+
+    public var programmeValue: Programme? { Programme(rawValue: programme) }
+    public var caseState: CaseState? { CaseState(rawValue: state) }
+    public var deadlineList: [CaseDeadline] {
+        (try? JSONDecoder().decode([CaseDeadline].self, from: Data(deadlines.utf8))) ?? []
+    }
+}
+
+/// 办理记录 — one action on a case: who, when, from which state to which,
+/// and what they entered (sealed). `(case_id, version)` is unique: the
+/// database itself refuses a second action decided on the same version.
+public final class CaseEventRecord: Model, @unchecked Sendable {
+    public static let schema = "case_events"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "case_id") public var caseID: UUID
+    @Field(key: "version") public var version: Int
+    @Field(key: "action") public var action: String
+    @Field(key: "from_state") public var fromState: String
+    @Field(key: "to_state") public var toState: String
+    @Field(key: "on_date") public var onDate: String
+    @Field(key: "actor") public var actor: String
+    @Field(key: "role") public var role: String
+    @Field(key: "inputs_sealed") public var inputsSealed: String
+    @Field(key: "at_ms") public var atMillis: Int64
+
+    public init() {}
+
+    public var caseAction: CaseAction? { CaseAction(rawValue: action) }
+}
+
+struct M016CreateCases: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(CaseRecord.schema)
+            .id()
+            .field("application_id", .uuid, .required, .references(ApplicationRecord.schema, "id"))
+            .field("household_id", .uuid, .required)
+            .field("programme", .string, .required)
+            .field("region_code", .string, .required)
+            .field("state", .string, .required)
+            .field("version", .int, .required)
+            .field("accepted_on", .string, .required)
+            .field("publicity_started_on", .string)
+            .field("extension_sealed", .string)
+            .field("deadlines", .string, .required)
+            .field("inputs_sealed", .string, .required)
+            .field("monthly_fen", .int64)
+            .field("start_month", .string)
+            .field("decided_on", .string)
+            .field("created_ms", .int64, .required)
+            .field("updated_ms", .int64, .required)
+            .unique(on: "application_id", "programme")
+            .create()
+        try await database.sql.create(index: "cases_region_idx").on(CaseRecord.schema)
+            .column("region_code").column("state").run()
+
+        try await database.schema(CaseEventRecord.schema)
+            .id()
+            .field("case_id", .uuid, .required, .references(CaseRecord.schema, "id"))
+            .field("version", .int, .required)
+            .field("action", .string, .required)
+            .field("from_state", .string, .required)
+            .field("to_state", .string, .required)
+            .field("on_date", .string, .required)
+            .field("actor", .string, .required)
+            .field("role", .string, .required)
+            .field("inputs_sealed", .string, .required)
+            .field("at_ms", .int64, .required)
+            .unique(on: "case_id", "version")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(CaseEventRecord.schema).delete()
+        try await database.schema(CaseRecord.schema).delete()
+    }
+}

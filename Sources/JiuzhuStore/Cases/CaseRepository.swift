@@ -1,0 +1,243 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import JiuzhuCore
+import SQLKit
+
+/// Who acts on a case: the account, its role and home region.
+public struct CaseActorIdentity: Sendable {
+    public let username: String
+    public let role: StaffRole
+    public let home: RegionCode
+
+    public init(username: String, role: StaffRole, home: RegionCode) {
+        self.username = username
+        self.role = role
+        self.home = home
+    }
+}
+
+/// 案件办理 — cases opened from accepted applications and moved by the Core
+/// workflow. Every action is one transaction: the case row (only if its
+/// version is still the one the actor saw), the event, the next step's task,
+/// the audit event.
+public struct CaseRepository: Sendable {
+    let db: any Database
+    let keys: KeyRing
+
+    public init(db: any Database, keys: KeyRing) {
+        self.db = db
+        self.keys = keys
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static func context(_ table: String, _ column: String, _ id: UUID) -> FieldContext {
+        FieldContext(table: table, column: column, row: id.uuidString)
+    }
+
+    // MARK: Opening
+
+    /// Opens one case per programme of an application on its acceptance day,
+    /// with its first step's task; in the caller's transaction.
+    public static func open(application: ApplicationRecord, programmes: [Programme], acceptedOn: LocalDate, keys: KeyRing,
+                            calendar: WorkingCalendar, options: WorkflowOptions = .standard, on tx: any Database,
+                            now: Date) async throws -> [CaseRecord] {
+        let applicationID = try application.requireID()
+        var opened: [CaseRecord] = []
+        for programme in programmes {
+            let workflow = CaseWorkflow(programme: programme, options: options, calendar: calendar)
+            let (progress, deadlines) = workflow.start(acceptedOn: acceptedOn)
+            let record = CaseRecord()
+            let id = UUID()
+            record.id = id
+            record.applicationID = applicationID
+            record.householdID = application.householdID
+            record.programme = programme.rawValue
+            record.regionCode = application.regionCode
+            record.state = progress.state.rawValue
+            record.version = 1
+            record.acceptedOn = acceptedOn.description
+            record.deadlines = String(decoding: try encoder.encode(deadlines), as: UTF8.self)
+            record.inputsSealed = try keys.fieldCipher.seal(String(decoding: try encoder.encode(CaseInputs()), as: UTF8.self),
+                                                            context: context(CaseRecord.schema, "inputs_sealed", id))
+            record.createdMillis = now.millis
+            record.updatedMillis = now.millis
+            try await record.create(on: tx)
+            try await openAgendaTask(record, workflow: workflow, progress: progress, deadlines: deadlines, today: acceptedOn,
+                                     on: tx, now: now)
+            opened.append(record)
+        }
+        return opened
+    }
+
+    private static func openAgendaTask(_ record: CaseRecord, workflow: CaseWorkflow, progress: CaseProgress,
+                                       deadlines: [CaseDeadline], today: LocalDate, on tx: any Database, now: Date) async throws {
+        let id = try record.requireID()
+        try await TaskRepository.close(kind: .caseStep, subjectID: id.uuidString, by: "workflow",
+                                       resolution: "moved to \(record.state)", on: tx, now: now)
+        guard let next = CaseAgenda.next(workflow, progress: progress, deadlines: deadlines),
+              let region = try? RegionCode(record.regionCode) else { return }
+        let rule = next.due?.rule ?? Bilingual(zh: "无单独时限", en: "No separate time limit")
+        try await TaskRepository.open(TaskDraft(
+            kind: .caseStep, region: region, subjectType: "case", subjectID: id.uuidString,
+            dedupeKey: "case:\(id.uuidString):v\(record.version)", due: next.due?.date ?? today, rule: rule,
+            detail: ["actions": next.actions.map(\.rawValue).joined(separator: ","), "programme": record.programme,
+                     "application": record.applicationID.uuidString],
+            assignee: next.role), on: tx, now: now)
+    }
+
+    // MARK: Reading
+
+    public func cases(in scope: RegionScope, pendingOnly: Bool = false, limit: Int = 500) async throws -> [CaseRecord] {
+        var query = CaseRecord.query(on: db)
+            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound)
+        if pendingOnly { query = query.filter(\.$state ~~ CaseState.allCases.filter(\.isPending).map(\.rawValue)) }
+        return try await query.sort(\.$acceptedOn, .descending).sort(\.$id).limit(limit).all()
+    }
+
+    public func caseRecord(id: UUID, in scope: RegionScope) async throws -> CaseRecord? {
+        guard let record = try await CaseRecord.find(id, on: db), let region = try? RegionCode(record.regionCode),
+              scope.allows(region) else { return nil }
+        return record
+    }
+
+    public func cases(application: UUID) async throws -> [CaseRecord] {
+        try await CaseRecord.query(on: db).filter(\.$applicationID == application).sort(\.$programme).all()
+    }
+
+    public func events(caseID: UUID) async throws -> [CaseEventRecord] {
+        try await CaseEventRecord.query(on: db).filter(\.$caseID == caseID).sort(\.$version).all()
+    }
+
+    public func inputs(of record: CaseRecord) throws -> CaseInputs {
+        let json = try keys.fieldCipher.open(record.inputsSealed,
+                                             context: Self.context(CaseRecord.schema, "inputs_sealed", try record.requireID()))
+        return try JSONDecoder().decode(CaseInputs.self, from: Data(json.utf8))
+    }
+
+    public func inputs(of event: CaseEventRecord) throws -> CaseInputs {
+        let json = try keys.fieldCipher.open(event.inputsSealed,
+                                             context: Self.context(CaseEventRecord.schema, "inputs_sealed", try event.requireID()))
+        return try JSONDecoder().decode(CaseInputs.self, from: Data(json.utf8))
+    }
+
+    public func progress(of record: CaseRecord) throws -> CaseProgress {
+        guard let state = record.caseState else { throw FieldCipherError.malformed }
+        var extended: CaseExtension?
+        if let sealed = record.extensionSealed {
+            let reason = try keys.fieldCipher.open(sealed, context: Self.context(CaseRecord.schema, "extension_sealed", try record.requireID()))
+            extended = try? CaseExtension(reason: reason)
+        }
+        return CaseProgress(state: state, acceptedOn: try LocalDate(parsing: record.acceptedOn),
+                            publicityStartedOn: try record.publicityStartedOn.map { try LocalDate(parsing: $0) }, extended: extended)
+    }
+
+    // MARK: Acting
+
+    /// Takes `action` on the case as it was at `expectedVersion`. Refused with
+    /// `case.stale` (nothing written) when someone else acted since; with the
+    /// Core's message when the step, the actor or the inputs are wrong.
+    public func act(on record: CaseRecord, expectedVersion: Int, action: CaseAction, inputs: CaseInputs,
+                    actor: CaseActorIdentity, on date: LocalDate, calendar: WorkingCalendar,
+                    options: WorkflowOptions = .standard, audit: (chain: AuditChain, entry: AuditEntry),
+                    now: Date = Date()) async throws -> CaseRecord {
+        guard record.version == expectedVersion else { throw Self.stale }
+        guard let programme = record.programmeValue else { throw FieldCipherError.malformed }
+        let id = try record.requireID()
+        let workflow = CaseWorkflow(programme: programme, options: options, calendar: calendar)
+        let progress = try progress(of: record)
+        let region = try RegionCode(record.regionCode)
+        let transition = try workflow.apply(action, to: progress, actor: CaseActor(role: actor.role, home: actor.home, caseRegion: region),
+                                            inputs: inputs, on: date).get()
+        let next = transition.progress
+        let deadlines = CaseAgenda.merge(record.deadlineList, with: transition.deadlines)
+        let cipher = keys.fieldCipher
+        let merged = try self.inputs(of: record).merged(with: inputs)
+        let inputsSealed = try cipher.seal(String(decoding: try Self.encoder.encode(merged), as: UTF8.self),
+                                           context: Self.context(CaseRecord.schema, "inputs_sealed", id))
+        let extensionSealed = try next.extended.map {
+            try cipher.seal($0.reason, context: Self.context(CaseRecord.schema, "extension_sealed", id))
+        }
+        let decided = next.state == .approved || next.state == .rejected
+        let monthly = next.state == .approved ? inputs.amount?.fen : record.monthlyFen
+        let startMonth = next.state == .approved ? CaseClock.firstPaidMonth(approvedOn: date)?.description : record.startMonth
+        let eventID = UUID()
+        let eventSealed = try cipher.seal(String(decoding: try Self.encoder.encode(inputs), as: UTF8.self),
+                                          context: Self.context(CaseEventRecord.schema, "inputs_sealed", eventID))
+        let newVersion = expectedVersion + 1
+
+        return try await db.transaction { tx in
+            let updated = try await tx.sql.update(CaseRecord.schema)
+                .set("state", to: SQLBind(next.state.rawValue))
+                .set("version", to: SQLBind(newVersion))
+                .set("publicity_started_on", to: SQLBind(next.publicityStartedOn?.description))
+                .set("extension_sealed", to: SQLBind(extensionSealed ?? record.extensionSealed))
+                .set("deadlines", to: SQLBind(String(decoding: try Self.encoder.encode(deadlines), as: UTF8.self)))
+                .set("inputs_sealed", to: SQLBind(inputsSealed))
+                .set("monthly_fen", to: SQLBind(monthly))
+                .set("start_month", to: SQLBind(startMonth))
+                .set("decided_on", to: SQLBind(decided ? date.description : record.decidedOn))
+                .set("updated_ms", to: SQLBind(now.millis))
+                .where("id", .equal, SQLBind(id)).where("version", .equal, SQLBind(expectedVersion))
+                .returning("id")
+                .all()
+            guard !updated.isEmpty else { throw Self.stale }
+            let event = CaseEventRecord()
+            event.id = eventID
+            event.caseID = id
+            event.version = newVersion
+            event.action = action.rawValue
+            event.fromState = progress.state.rawValue
+            event.toState = next.state.rawValue
+            event.onDate = date.description
+            event.actor = actor.username
+            event.role = actor.role.rawValue
+            event.inputsSealed = eventSealed
+            event.atMillis = now.millis
+            try await event.create(on: tx)
+
+            guard let fresh = try await CaseRecord.find(id, on: tx) else { throw Self.stale }
+            try await Self.openAgendaTask(fresh, workflow: workflow, progress: next, deadlines: deadlines, today: date, on: tx, now: now)
+            if next.state == .rejected, let notice = transition.deadlines.first(where: { $0.kind == .rejectionNotice }) {
+                try await TaskRepository.open(TaskDraft(
+                    kind: .decisionLetter, region: region, subjectType: "case", subjectID: id.uuidString,
+                    dedupeKey: "letter:\(id.uuidString)", due: notice.date, rule: notice.rule,
+                    detail: ["programme": programme.rawValue, "application": record.applicationID.uuidString]), on: tx, now: now)
+            }
+            var entry = audit.entry
+            entry.objectType = "case"
+            entry.objectID = id.uuidString
+            entry.detail = "\(action.rawValue) v\(newVersion) \(progress.state.rawValue)→\(next.state.rawValue)"
+            try await audit.chain.append(entry, on: tx, now: now)
+            return fresh
+        }
+    }
+
+    /// Records that the written decision reached the family: closes the
+    /// letter task (once). Audited.
+    public func letterDelivered(_ record: CaseRecord, by actor: String, audit: (chain: AuditChain, entry: AuditEntry),
+                                now: Date = Date()) async throws {
+        let id = try record.requireID()
+        try await db.transaction { tx in
+            let closed = try await TaskRepository.close(kind: .decisionLetter, subjectID: id.uuidString, by: actor,
+                                                        resolution: "delivered", on: tx, now: now)
+            guard closed > 0 else {
+                throw UserError("case.letter_delivered", field: "letter", zh: "决定书已登记送达", en: "The letter is already recorded as delivered")
+            }
+            var entry = audit.entry
+            entry.objectType = "case"
+            entry.objectID = id.uuidString
+            try await audit.chain.append(entry, on: tx, now: now)
+        }
+    }
+
+    public static let stale = UserError("case.stale", field: "version",
+                                        zh: "案件已被他人更新，请刷新页面后重新办理",
+                                        en: "Someone else has changed this case; reload the page and try again")
+
+}
