@@ -33,11 +33,14 @@ import Vapor
         return (repository, try #require(cases.first))
     }
 
+    /// Noon, China time, on `date`: the moment an action dated `date` is taken.
+    func noon(_ date: LocalDate) -> Date { Date(timeIntervalSince1970: TimeInterval(date.dayNumber * 86_400 + 4 * 3600)) }
+
     func act(_ repository: CaseRepository, _ app: Application, _ record: CaseRecord, _ action: CaseAction, by actor: CaseActorIdentity,
              _ inputs: CaseInputs = CaseInputs(), on date: LocalDate) async throws -> CaseRecord {
         try await repository.act(on: record, expectedVersion: record.version, action: action, inputs: inputs, actor: actor,
                                  on: date, calendar: try await CalendarStore(db: app.db).calendar(), audit: audit("case.\(action.rawValue)"),
-                                 now: intake.now)
+                                 now: noon(date))
     }
 
     @Test(arguments: TestDatabase.all)
@@ -94,7 +97,7 @@ import Vapor
                         do {
                             _ = try await repository.act(on: seen, expectedVersion: 1, action: .startInvestigation, inputs: CaseInputs(),
                                                          actor: caseworker, on: day(1), calendar: calendar,
-                                                         audit: audit("case.start_investigation"), now: intake.now)
+                                                         audit: audit("case.start_investigation"), now: noon(day(1)))
                             return "won"
                         } catch let error as UserError {
                             return error.code
@@ -106,13 +109,14 @@ import Vapor
                 return try await group.reduce(into: [String]()) { $0.append($1) }
             }
             #expect(outcomes.filter { $0 == "won" }.count == 1, "\(outcomes)")
+            #expect(outcomes.filter { $0 == "case.date_in_future" }.isEmpty)
             #expect(outcomes.filter { $0 != "won" }.allSatisfy { $0 == "case.stale" || $0.hasPrefix("database:") }, "\(outcomes)")
             #expect(try await repository.events(caseID: id).count == 1)
             #expect(try await CaseRecord.find(id, on: app.db)?.version == 2)
             // A late action on the old version is refused, and nothing is written.
             await #expect(throws: UserError.self) {
                 _ = try await repository.act(on: opened, expectedVersion: 1, action: .startInvestigation, inputs: CaseInputs(),
-                                             actor: caseworker, on: day(1), calendar: calendar, audit: audit("x"), now: intake.now)
+                                             actor: caseworker, on: day(1), calendar: calendar, audit: audit("x"), now: noon(day(1)))
             }
             #expect(try await repository.events(caseID: id).count == 1)
         }

@@ -36,6 +36,11 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case manageVisitPlans
     /// 异常核查 — review anomaly flags on check-ins.
     case reviewVisitAnomalies
+    /// 案件 — see the cases of one's region, their deadlines and records.
+    case viewCases
+    /// 案件办理 — take the steps of a case one's role may take (the Core
+    /// workflow says which), accept applications whose materials are complete.
+    case workCases
 }
 
 /// The separated administration duties of an MLPS level 3 system (三员分立).
@@ -106,19 +111,19 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Comparable {
         case .auditAdmin: [.viewAudit]
         case .departmentOfficer: [.viewTasks, .handleReferrals]
         case .villageAssistant:
-            [.viewTasks, .viewRegions, .registerApplications, .viewPeople, .checkInVisits]
+            [.viewTasks, .viewRegions, .registerApplications, .viewPeople, .checkInVisits, .viewCases, .workCases]
         case .townshipApprover:
             [.viewTasks, .viewRegions, .registerApplications, .viewPeople, .checkInVisits, .viewVisits, .manageVisitPlans,
-             .reviewVisitAnomalies]
+             .reviewVisitAnomalies, .viewCases, .workCases]
         case .townshipCaseworker:
             [.viewTasks, .viewRegions, .registerApplications, .viewPeople, .viewVerification, .requestVerification,
-             .checkInVisits, .viewVisits, .manageVisitPlans]
+             .checkInVisits, .viewVisits, .manageVisitPlans, .viewCases, .workCases]
         case .verificationOfficer:
             [.viewTasks, .viewRegions, .viewPeople, .viewVerification, .runVerification]
         case .countyReviewer:
-            [.viewTasks, .viewRegions, .viewPeople, .viewVisits, .reviewVisitAnomalies]
+            [.viewTasks, .viewRegions, .viewPeople, .viewVisits, .reviewVisitAnomalies, .viewCases, .workCases]
         case .citySupervisor, .provinceSupervisor:
-            [.viewTasks, .viewRegions, .viewPeople, .viewVisits]
+            [.viewTasks, .viewRegions, .viewPeople, .viewVisits, .viewCases]
         case .paymentOfficer:
             [.viewTasks, .viewRegions, .viewPeople]
         }

@@ -148,6 +148,9 @@ public struct CaseRepository: Sendable {
                     now: Date = Date()) async throws -> CaseRecord {
         guard record.version == expectedVersion else { throw Self.stale }
         guard let programme = record.programmeValue else { throw FieldCipherError.malformed }
+        guard date <= LocalDate.today(now: now) else {
+            throw UserError("case.date_in_future", field: "date", zh: "办理日期不能晚于今天", en: "The date cannot be in the future")
+        }
         let id = try record.requireID()
         let workflow = CaseWorkflow(programme: programme, options: options, calendar: calendar)
         let progress = try progress(of: record)

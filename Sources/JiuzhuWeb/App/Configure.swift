@@ -68,6 +68,7 @@ func routes(_ app: Application) throws {
         VisitsController(),
         VisitPlansController(),
         VisitSupervisionController(),
+        CasesController(),
     ]
     for controller in controllers { try app.register(collection: controller) }
     try JSONAPI.register(on: app)  // /api/v1, generated from openapi.yaml

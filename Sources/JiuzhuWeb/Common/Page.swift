@@ -81,6 +81,7 @@ struct Page {
             (.viewPeople, "/people", T.people),
             (.handleReferrals, "/referrals", T.referralQueue),
             (.viewVerification, "/verification", V.queue),
+            (.viewCases, "/cases", CT.cases),
             (.checkInVisits, "/visits", VT.myVisits),
             (.viewVisits, "/visits/plans", VT.plans),
             (.viewVisits, "/visits/compliance", VT.compliance),

@@ -46,12 +46,14 @@ struct HomeController: RouteCollection {
                     .tbody(.forEach(tasks) { task in
                         let urgency = task.due.map { TaskUrgency(due: $0, on: today) }
                         let plan = UUID(uuidString: task.subjectType == "visit_plan" ? task.subjectID : task.details["plan"] ?? "")
-                        let name = plan.flatMap { personByPlan[$0] }.flatMap { names[$0] } ?? "-"
+                        let isCase = task.subjectType == "case"
+                        let name = isCase ? caseLabel(task, c) : plan.flatMap { personByPlan[$0] }.flatMap { names[$0] } ?? "-"
+                        let link = isCase ? "/cases/\(task.subjectID)" : plan.map { "/visits/plans/\($0.uuidString)" }
                         return .tr(.class(urgency?.isOverdue == true ? "task overdue" : "task"),
                                    .data(named: "kind", value: attr(task.kind)),
                             .td(.text(task.taskKind.map { c.t($0.name) } ?? task.kind),
                                 .small(.class("rule"), .text(c.t(task.rule)))),
-                            .td(plan.map { .a(.href("/visits/plans/\($0.uuidString)"), .text(name)) } ?? .text(name)),
+                            .td(link.map { .a(.href(attr($0)), .text(name)) } ?? .text(name)),
                             .td(.text(task.dueOn)),
                             .td(.class("urgency"), .text(urgency.map { c.t($0.name) } ?? "")))
                     }))),
@@ -66,6 +68,14 @@ struct HomeController: RouteCollection {
                     })))]))]
         }
     }
+}
+
+/// A case task's label: the programme and the step(s) it waits for.
+private func caseLabel(_ task: TaskRecord, _ c: ViewContext) -> String {
+    let programme = task.details["programme"].flatMap(Programme.init(rawValue:)).map { c.t($0.name) } ?? ""
+    let actions = (task.details["actions"] ?? "").split(separator: ",").compactMap { CaseAction(rawValue: String($0)) }
+        .map { c.t($0.name) }.joined(separator: " / ")
+    return actions.isEmpty ? programme : "\(programme)：\(actions)"
 }
 
 /// The stylesheet and the health check.

@@ -102,8 +102,16 @@ struct IntakeController: RouteCollection {
         if !conclusions.isEmpty {
             try await req.audit("verification.summary_view", objectType: "application", objectID: application.trackingCode)
         }
+        let cases = staff.role.has(.viewCases) ? try await CaseRepository(db: req.db, keys: req.options.keys).cases(application: application.requireID()) : []
+        let acceptable = staff.role.has(.workCases) && (application.applicationStatus?.next.contains(.accepted) ?? false)
+        let accepted = req.query[String.self, at: "done"] == "accepted"
         return try await req.page(T.application) { c in
-            [.h1(.text(c.t(T.application)), .small(.text(" \(code)"))),
+            let acceptance: PageNode = acceptable
+                ? actionButton("/applications/\(application.id!)/accept", label: CT.accept, c, id: "application-accept") : .empty
+            let casesNode = applicationCases(cases, c)
+            let done: PageNode = accepted ? JiuzhuWeb.notice(c.t(CT.accepted)) : .empty
+            return [.h1(.text(c.t(T.application)), .small(.text(" \(code)"))),
+             done,
              .dl(.class("facts"),
                  .dt(.text(c.t(T.trackingCode))), .dd(.strong(.id("tracking-code"), .text(code))),
                  .dt(.text(c.t(T.status))), .dd(.span(.id("application-status"), .text(application.applicationStatus.map { c.t($0.name) } ?? application.status))),
@@ -114,6 +122,8 @@ struct IntakeController: RouteCollection {
              .if(application.channel == IntakeChannel.proxy.rawValue,
                  .p(.a(.id("entrustment-scan"), .href("/applications/\(application.id!)/entrustment-scan"), .text(c.t(T.proxyScan))))),
              .if(!missing.isEmpty, .p(.class("warning"), .a(.id("notice-link"), .href("/applications/\(application.id!)/notice"), .text(c.t(T.notice))))),
+             acceptance,
+             casesNode,
              .h2(.text(c.t(T.members))),
              memberTable(members, c),
              .p(.a(.href("/households/\(household.id!)"), .text(c.t(T.chain)))),
@@ -123,6 +133,16 @@ struct IntakeController: RouteCollection {
              .h2(.text(c.t(T.chain))),
              timeline(events.map { ($0.atMillis, Bilingual(zh: $0.textZh, en: $0.textEn)) }, c)]
         }
+    }
+
+    private func applicationCases(_ cases: [CaseRecord], _ c: ViewContext) -> PageNode {
+        guard !cases.isEmpty else { return .empty }
+        let items: [Node<HTML.ListContext>] = cases.map { record in
+            let programme = record.programmeValue.map { c.t($0.name) } ?? record.programme
+            let state = record.caseState.map { c.t($0.name) } ?? record.state
+            return .li(.a(.href("/cases/\(record.id?.uuidString ?? "")"), .text("\(programme) · \(state)")))
+        }
+        return .group([.h2(.text(c.t(CT.cases))), .ul(.id("application-cases"), .group(items))])
     }
 
     /// The proxy's scanned entrustment; opening it is audited.

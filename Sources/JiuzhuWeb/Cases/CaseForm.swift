@@ -1,0 +1,162 @@
+import Foundation
+import JiuzhuCore
+import Plot
+import Vapor
+
+/// What a case step's form sends; only the fields of the step's requirements
+/// are shown, and only those are read.
+struct CaseActionForm: Content {
+    var action: String?
+    var version: String?
+    var date: String?
+    var investigators: String?
+    var visitedOn: String?
+    var signedByFamily: String?
+    var verificationReportNumber: String?
+    var failed: [String]?
+    var assessed: String?
+    var opinion: String?
+    var objection: String?
+    var objectionDisposition: String?
+    var appraisalMinutes: String?
+    var onSiteCheckKind: String?
+    var onSiteCheckText: String?
+    var confirmationOpinion: String?
+    var amount: String?
+    var rejectionReasons: String?
+    var caseByCaseMinutes: String?
+    var escalationReason: String?
+    var emergencyReason: String?
+    var recipient: String?
+    var recordReason: String?
+    var recordAmount: String?
+    var signatures: String?
+    var extensionReason: String?
+    var withdrawalRequest: String?
+    var terminationReasons: String?
+    var terminationPublicityStartedOn: String?
+
+    static func list(_ text: String?, separators: CharacterSet = CharacterSet(charactersIn: ",，、\n")) -> [String] {
+        (text ?? "").components(separatedBy: separators).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+    }
+
+    static func optional(_ text: String?) -> String? {
+        let value = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return value.isEmpty ? nil : value
+    }
+
+    /// The Core inputs of `step`, from the fields of its requirements (and
+    /// the proposed amount of an initial opinion). A malformed date or amount
+    /// is refused with its field named.
+    func inputs(for step: CaseStep) throws -> CaseInputs {
+        var inputs = CaseInputs()
+        for requirement in step.requirements {
+            switch requirement {
+            case .homeVisit:
+                if let day = Self.optional(visitedOn) {
+                    inputs.homeVisit = HomeVisitRecord(investigators: Self.list(investigators),
+                                                       visitedOn: try LocalDate(parsing: day, field: "visitedOn"),
+                                                       signedByFamily: signedByFamily == "on" || signedByFamily == "1")
+                }
+            case .verificationReport: inputs.verificationReportNumber = Self.optional(verificationReportNumber)
+            case .selfCareAssessment:
+                if assessed == "1" {
+                    var set = Set<DailyActivity>()
+                    for raw in failed ?? [] {
+                        guard let activity = DailyActivity(rawValue: raw) else {
+                            throw UserError("case.activity", field: "selfCare", zh: "未知的自理项目：\(raw)", en: "Unknown daily activity: \(raw)")
+                        }
+                        set.insert(activity)
+                    }
+                    inputs.selfCare = SelfCareAssessment(failed: set)
+                }
+            case .initialOpinion: inputs.opinion = Self.optional(opinion)
+            case .publicityEnded: break
+            case .objection: inputs.objection = Self.optional(objection)
+            case .objectionDisposition: inputs.objectionDisposition = Self.optional(objectionDisposition)
+            case .democraticAppraisal: inputs.appraisalMinutes = Self.optional(appraisalMinutes)
+            case .onSiteCheck:
+                if let text = Self.optional(onSiteCheckText) {
+                    inputs.onSiteCheck = onSiteCheckKind == "not_sampled" ? .notSampled(batch: text) : .checked(record: text)
+                }
+            case .confirmationOpinion: inputs.confirmationOpinion = Self.optional(confirmationOpinion)
+            case .monthlyAmount, .amountWithinTownshipLimit: inputs.amount = try money(amount, field: "amount")
+            case .rejectionReasons: inputs.rejectionReasons = Self.list(rejectionReasons, separators: .newlines)
+            case .caseByCaseMinutes: inputs.caseByCaseMinutes = Self.optional(caseByCaseMinutes)
+            case .escalationReason: inputs.escalationReason = Self.optional(escalationReason)
+            case .emergencyReason: inputs.emergencyReason = Self.optional(emergencyReason)
+            case .emergencyRecord:
+                if let amount = try money(recordAmount, field: "recordAmount") {
+                    inputs.emergencyRecord = EmergencyRecord(recipient: recipient ?? "", reason: recordReason ?? "", amount: amount,
+                                                             signatures: Self.list(signatures))
+                }
+            case .extensionReason: inputs.extensionReason = Self.optional(extensionReason)
+            case .withdrawalRequest: inputs.withdrawalRequest = Self.optional(withdrawalRequest)
+            case .terminationReasons: inputs.terminationReasons = Self.list(terminationReasons, separators: .newlines)
+            case .terminationPublicityEnded:
+                inputs.terminationPublicityStartedOn = try Self.optional(terminationPublicityStartedOn)
+                    .map { try LocalDate(parsing: $0, field: "terminationPublicityStartedOn") }
+            }
+        }
+        if step.action == .proposeInitialOpinion { inputs.amount = try money(amount, field: "amount") }
+        return inputs
+    }
+
+    private func money(_ text: String?, field: String) throws -> Money? {
+        guard let text = Self.optional(text) else { return nil }
+        return try Money(parsingYuan: text, field: field)
+    }
+}
+
+/// The fields a step's form shows, one group per requirement.
+enum CaseFormFields {
+    static func fields(for step: CaseStep, today: LocalDate, _ c: ViewContext) -> [Node<HTML.FormContext>] {
+        var nodes: [Node<HTML.FormContext>] = [field("date", label: CT.date, value: today.description, type: .date, errors: [:], c)]
+        func text(_ name: String, _ label: Bilingual) -> Node<HTML.FormContext> {
+            .div(.class("field"), .label(.for(attr("f-\(step.action.rawValue)-\(name)")), .text(c.t(label))),
+                 .textarea(.id(attr("f-\(step.action.rawValue)-\(name)")), .name(name), .attribute(named: "rows", value: "2")))
+        }
+        for requirement in step.requirements {
+            switch requirement {
+            case .homeVisit:
+                nodes += [field("investigators", label: CT.investigators, errors: [:], c),
+                          field("visitedOn", label: CT.visitedOn, value: today.description, type: .date, errors: [:], c),
+                          .label(.class("check"), .input(.type(.checkbox), .name("signedByFamily"), .value("on")), .text(c.t(CT.signedByFamily)))]
+            case .verificationReport: nodes.append(field("verificationReportNumber", label: CT.reportNumber, errors: [:], c))
+            case .selfCareAssessment:
+                nodes.append(.fieldset(.element(named: "legend", text: c.t(SelfCareText.title)),
+                    .input(.type(.hidden), .name("assessed"), .value("1")),
+                    .p(.class("hint"), .text(c.t(VT.failedHint))),
+                    .forEach(DailyActivity.allCases.sorted()) { activity in
+                        .label(.class("check"), .input(.type(.checkbox), .name("failed[]"), .value(activity.rawValue)), .text(c.t(activity.name)))
+                    }))
+            case .initialOpinion: nodes.append(text("opinion", requirement.name))
+            case .publicityEnded: nodes.append(.p(.class("hint"), .text(c.t(requirement.name))))
+            case .objection, .objectionDisposition, .democraticAppraisal, .confirmationOpinion, .caseByCaseMinutes,
+                 .escalationReason, .emergencyReason, .extensionReason, .withdrawalRequest:
+                nodes.append(text(requirement.field, requirement.name))
+            case .onSiteCheck:
+                nodes += [selectField("onSiteCheckKind", label: requirement.name,
+                                      options: [("checked", c.t(CT.checked)), ("not_sampled", c.t(CT.notSampled))],
+                                      selected: "checked", errors: [:], c),
+                          field("onSiteCheckText", label: requirement.name, errors: [:], c, required: false)]
+            case .monthlyAmount: nodes.append(field("amount", label: CT.monthlyAmount, errors: [:], c))
+            case .amountWithinTownshipLimit: nodes.append(field("amount", label: requirement.name, errors: [:], c))
+            case .rejectionReasons, .terminationReasons:
+                nodes.append(text(requirement.field, Bilingual(zh: "\(requirement.name.zh)（\(CT.onePerLine.zh)）",
+                                                               en: "\(requirement.name.en) (\(CT.onePerLine.en))")))
+            case .emergencyRecord:
+                nodes += [field("recipient", label: CT.recipient, errors: [:], c),
+                          field("recordReason", label: requirement.name, errors: [:], c),
+                          field("recordAmount", label: CT.amount, errors: [:], c),
+                          field("signatures", label: CT.signatures, errors: [:], c)]
+            case .terminationPublicityEnded:
+                nodes.append(field("terminationPublicityStartedOn", label: requirement.name, type: .date, errors: [:], c))
+            }
+        }
+        if step.action == .proposeInitialOpinion {
+            nodes.append(field("amount", label: CT.proposedAmount, errors: [:], c, required: false))
+        }
+        return nodes
+    }
+}

@@ -1,0 +1,60 @@
+import JiuzhuCore
+
+/// Words of the case pages (案件办理).
+enum CT {
+    static let cases = Bilingual(zh: "案件办理", en: "Cases")
+    static let caseTitle = Bilingual(zh: "案件", en: "Case")
+    static let pendingOnly = Bilingual(zh: "在办", en: "Pending")
+    static let all = Bilingual(zh: "全部", en: "All")
+    static let programme = Bilingual(zh: "救助项目", en: "Programme")
+    static let household = Bilingual(zh: "家庭（户主）", en: "Household (head)")
+    static let region = Bilingual(zh: "地区", en: "Region")
+    static let state = Bilingual(zh: "状态", en: "State")
+    static let acceptedOn = Bilingual(zh: "受理日期", en: "Accepted")
+    static let nextStep = Bilingual(zh: "下一步", en: "Next step")
+    static let due = Bilingual(zh: "期限", en: "Due")
+    static let noCases = Bilingual(zh: "没有案件。", en: "No cases.")
+    static let deadlines = Bilingual(zh: "办理时限", en: "Time limits")
+    static let timeline = Bilingual(zh: "办理记录", en: "Record of steps")
+    static let recorded = Bilingual(zh: "已登记的办理材料", en: "What has been recorded")
+    static let actions = Bilingual(zh: "可办理的事项", en: "What you can do")
+    static let noActions = Bilingual(zh: "您的角色现在没有可办理的事项。", en: "Nothing for your role to do on this case now.")
+    static let date = Bilingual(zh: "办理日期", en: "Date")
+    static let submit = Bilingual(zh: "提交", en: "Submit")
+    static let investigators = Bilingual(zh: "调查人员（至少 2 人，用顿号或逗号分隔）", en: "Investigators (at least 2, separated by commas)")
+    static let visitedOn = Bilingual(zh: "入户日期", en: "Visited on")
+    static let signedByFamily = Bilingual(zh: "调查表已由申请人签字确认", en: "The family signed the form")
+    static let reportNumber = Bilingual(zh: "核对报告编号", en: "Verification report number")
+    static let proposedAmount = Bilingual(zh: "拟月救助金额（元，公示用）", en: "Proposed monthly amount (yuan, for the notice)")
+    static let monthlyAmount = Bilingual(zh: "月救助金额（元）", en: "Monthly amount (yuan)")
+    static let amount = Bilingual(zh: "金额（元）", en: "Amount (yuan)")
+    static let onePerLine = Bilingual(zh: "每行一条", en: "one per line")
+    static let checked = Bilingual(zh: "已实地核查（填写核查记录）", en: "Checked on site (give the record)")
+    static let notSampled = Bilingual(zh: "未被抽中（填写抽查批次）", en: "Not sampled (give the batch)")
+    static let recipient = Bilingual(zh: "救助对象", en: "Recipient")
+    static let signatures = Bilingual(zh: "签字人（用逗号分隔）", en: "Signed by (separated by commas)")
+    static let done = Bilingual(zh: "已办理。", en: "Done.")
+    static let stale = Bilingual(zh: "案件已被他人更新，请刷新页面后重新办理。", en: "Someone else has changed this case; reload the page and try again.")
+    static let letter = Bilingual(zh: "决定书", en: "Decision letter")
+    static let approvalLetter = Bilingual(zh: "批准决定书", en: "Notice of approval")
+    static let rejectionLetter = Bilingual(zh: "不予批准决定书", en: "Notice of rejection")
+    static let delivered = Bilingual(zh: "登记已送达", en: "Record as delivered")
+    static let deliveredDone = Bilingual(zh: "已登记送达。", en: "Recorded as delivered.")
+    static let accept = Bilingual(zh: "材料已齐全，受理", en: "Materials complete: accept")
+    static let accepted = Bilingual(zh: "已受理，案件已开始计时。", en: "Accepted; the cases' clocks are running.")
+    static let openCase = Bilingual(zh: "办理", en: "Open")
+    static let version = Bilingual(zh: "版本", en: "Version")
+    static let print = Bilingual(zh: "打印", en: "Print")
+    static let actor = Bilingual(zh: "办理人", en: "By")
+    static let publicity = Bilingual(zh: "公示", en: "Publicity")
+
+    static func approvalText(_ head: String, _ programme: Programme, _ amount: String, _ month: String) -> Bilingual {
+        Bilingual(zh: "\(head)家庭：经审核确认，你家符合\(programme.name.zh)条件，自 \(month) 起按月发放 \(amount)。如家庭情况发生变化，请及时告知乡镇（街道）。",
+                  en: "\(head)'s household: your household qualifies for \(programme.name.en). \(amount) will be paid monthly from \(month). Please tell the township office of any change in your circumstances.")
+    }
+
+    static func rejectionText(_ head: String, _ programme: Programme) -> Bilingual {
+        Bilingual(zh: "\(head)家庭：经审核，你家的\(programme.name.zh)申请不予批准，理由如下。如有异议，可自收到本决定书之日起依法申请复核、行政复议或提起行政诉讼。",
+                  en: "\(head)'s household: your application for \(programme.name.en) is not approved, for the reasons below. You may ask for a review, an administrative reconsideration or bring a lawsuit from the day you receive this notice.")
+    }
+}

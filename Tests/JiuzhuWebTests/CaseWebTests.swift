@@ -1,0 +1,181 @@
+import Fluent
+import Foundation
+import JiuzhuCore
+import JiuzhuStore
+import JiuzhuTestSupport
+@testable import JiuzhuWeb
+import Testing
+import Vapor
+import VaporTesting
+
+private func body(_ response: TestingHTTPResponse) -> String { String(buffer: response.body) }
+
+private func loggedIn(_ app: Application, _ username: String, clock: TestClock) async throws -> WebClient {
+    let client = WebClient(app: app)
+    let login = DemoStaff.logins.first { $0.username == username }!  // programmer error: demo accounts are fixed
+    let response = try await client.login(login.username, password: DemoStaff.password, secret: login.totpSecret, at: clock.now)
+    #expect(response.status == .seeOther)
+    return client
+}
+
+/// The case pages through the testing client: a dibao case from the window
+/// to its approval letter, each step by its own role on the statutory clock;
+/// two people acting on one version; acceptance of an application awaiting
+/// materials; a rejection letter.
+@Suite struct CaseWebTests {
+    static let materials = MaterialChecklist.national.required(for: [.dibao]).map(\.code)
+
+    /// Registers the demo family (complete or not) and returns its dibao case id (if accepted) and application id.
+    static func register(_ app: Application, _ caseworker: WebClient, complete: Bool = true) async throws -> (UUID?, UUID) {
+        _ = try await caseworker.get("/intake/new")
+        let response = try await caseworker.post("/intake", pairs: TestPeople.familyForm(materials: complete ? materials : []))
+        #expect(response.status == .seeOther, "\(body(response).prefix(1000))")
+        let application = try #require(try await ApplicationRecord.query(on: app.db).first())
+        let record = try await CaseRecord.query(on: app.db).first()
+        return (record?.id, try application.requireID())
+    }
+
+    static func act(_ client: WebClient, _ id: UUID, _ action: CaseAction, _ fields: [(String, String)] = [],
+                    date: String) async throws -> TestingHTTPResponse {
+        let response = try await client.get("/cases/\(id.uuidString)")
+        let page = body(response)
+        #expect(response.status == .ok, "\(response.status) \(response.headers)")
+        let version = try #require(page.range(of: #"name="version" value="[0-9]+""#, options: .regularExpression)
+            .map { String(page[$0]).filter(\.isNumber) }, "\(page.prefix(3000))")
+        return try await client.post("/cases/\(id.uuidString)/actions",
+                                     pairs: [("action", action.rawValue), ("version", version), ("date", date)] + fields)
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aDibaoCaseGoesFromTheWindowToItsApprovalLetter(_ database: TestDatabase) async throws {
+        let clock = TestClock()  // 2026-05-29 (Fri), China time
+        try await withTestApp(database, clock: clock, seedDemo: true) { app in
+            let caseworker = try await loggedIn(app, "demo.caseworker", clock: clock)
+            let (caseID, applicationID) = try await Self.register(app, caseworker)
+            let id = try #require(caseID)
+            let application = body(try await caseworker.get("/applications/\(applicationID.uuidString)"))
+            #expect(application.contains("application-cases") && application.contains("/cases/\(id.uuidString)"))
+            let home = body(try await caseworker.get("/"))
+            #expect(home.contains("data-kind=\"case_step\"") && home.contains("启动入户调查"))
+            let page = body(try await caseworker.get("/cases/\(id.uuidString)"))
+            #expect(page.contains("data-action=\"start_investigation\"") && page.contains("2026-06-03"))  // 3 WD: 6-1, 6-2, 6-3
+
+            var r = try await Self.act(caseworker, id, .startInvestigation, date: "2026-05-29")
+            #expect(r.status == .seeOther, "\(body(r).prefix(1500))")
+            // Too few investigators: refused with the Core's message, nothing moves.
+            r = try await Self.act(caseworker, id, .completeInvestigation,
+                                   [("investigators", "李经办"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on")], date: "2026-05-29")
+            #expect(r.status == .badRequest && body(r).contains("不少于 2 名调查人员"))
+            r = try await Self.act(caseworker, id, .completeInvestigation,
+                                   [("investigators", "李经办、张协理"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on")], date: "2026-05-29")
+            #expect(r.status == .seeOther)
+
+            let approver = try await loggedIn(app, "demo.approver", clock: clock)
+            #expect(body(try await approver.get("/")).contains("提出初审意见"))
+            r = try await Self.act(approver, id, .proposeInitialOpinion,
+                                   [("verificationReportNumber", "HD-2026-001"), ("opinion", "符合农村低保条件"), ("amount", "620")],
+                                   date: "2026-05-29")
+            #expect(r.status == .seeOther, "\(body(r).prefix(1500))")
+            r = try await Self.act(caseworker, id, .startPublicity, date: "2026-05-29")
+            #expect(r.status == .seeOther)
+            r = try await Self.act(caseworker, id, .submitForConfirmation, date: "2026-05-29")
+            #expect(r.status == .badRequest && body(r).contains("公示期至 2026-06-05 届满"))
+            clock.advance(8 * 86_400)  // 06-06: the sessions have long timed out, so log in again
+            let caseworkerLater = try await loggedIn(app, "demo.caseworker", clock: clock)
+            r = try await Self.act(caseworkerLater, id, .submitForConfirmation, date: "2026-06-06")
+            #expect(r.status == .seeOther)
+
+            let county = try await loggedIn(app, "demo.reviewer", clock: clock)
+            #expect(body(try await county.get("/cases")).contains(id.uuidString))
+            r = try await Self.act(county, id, .approve, [("confirmationOpinion", "同意纳入农村低保"), ("amount", "abc")], date: "2026-06-06")
+            #expect(r.status == .badRequest)
+            let future = try await Self.act(county, id, .approve, [("confirmationOpinion", "同意"), ("amount", "620.00")], date: "2026-06-08")
+            #expect(future.status == .badRequest && body(future).contains("办理日期不能晚于今天"))
+            r = try await Self.act(county, id, .approve, [("confirmationOpinion", "同意纳入农村低保"), ("amount", "620.00")], date: "2026-06-06")
+            #expect(r.status == .seeOther, "\(body(r).prefix(1500))")
+            let approved = body(try await county.get("/cases/\(id.uuidString)"))
+            #expect(approved.contains("data-state=\"approved\"") && approved.contains("¥620.00"))
+            let letter = body(try await county.get("/cases/\(id.uuidString)/letter"))
+            #expect(letter.contains("批准决定书") && letter.contains("2026-07") && letter.contains("¥620.00") && letter.contains("王建国"))
+            #expect(!letter.contains(TestPeople.father))
+            #expect(try await CaseEventRecord.query(on: app.db).count() == 6)
+            // The city supervisor may look, not act.
+            let city = try await loggedIn(app, "demo.city", clock: clock)
+            #expect(try await city.get("/cases/\(id.uuidString)").status == .ok)
+            #expect(try await city.post("/cases/\(id.uuidString)/actions", ["action": "terminate", "version": "7", "date": "2026-06-06"]).status
+                    == .forbidden)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func theSecondOfTwoPeopleActingOnOneVersionIsToldToReload(_ database: TestDatabase) async throws {
+        let clock = TestClock()
+        try await withTestApp(database, clock: clock, seedDemo: true) { app in
+            let caseworker = try await loggedIn(app, "demo.caseworker", clock: clock)
+            let (caseID, _) = try await Self.register(app, caseworker)
+            let id = try #require(caseID)
+            let assistant = try await loggedIn(app, "demo.village", clock: clock)
+            // Both open the page at version 1 ...
+            _ = try await caseworker.get("/cases/\(id.uuidString)")
+            _ = try await assistant.get("/cases/\(id.uuidString)")
+            let first = try await caseworker.post("/cases/\(id.uuidString)/actions",
+                                                  pairs: [("action", "withdraw"), ("version", "1"), ("date", "2026-05-29"),
+                                                          ("withdrawalRequest", "申请人书面撤回")])
+            #expect(first.status == .seeOther)
+            let second = try await caseworker.post("/cases/\(id.uuidString)/actions",
+                                                   pairs: [("action", "start_investigation"), ("version", "1"), ("date", "2026-05-29")])
+            #expect(second.status == .conflict && body(second).contains("案件已被他人更新"))
+            #expect(try await CaseRecord.find(id, on: app.db)?.caseState == .withdrawn)
+            #expect(try await CaseEventRecord.query(on: app.db).count() == 1)
+            // A village assistant sees the case but has nothing to do on it now.
+            #expect(body(try await assistant.get("/cases/\(id.uuidString)")).contains("没有可办理的事项"))
+        }
+    }
+
+    @Test func anApplicationAwaitingMaterialsIsAcceptedOnce() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let caseworker = try await loggedIn(app, "demo.caseworker", clock: clock)
+            let (caseID, applicationID) = try await Self.register(app, caseworker, complete: false)
+            #expect(caseID == nil)
+            let page = body(try await caseworker.get("/applications/\(applicationID.uuidString)"))
+            #expect(page.contains("application-accept"))
+            let accepted = try await caseworker.post("/applications/\(applicationID.uuidString)/accept")
+            #expect(accepted.status == .seeOther)
+            #expect(try await CaseRecord.query(on: app.db).count() == 1)
+            let again = try await caseworker.post("/applications/\(applicationID.uuidString)/accept")
+            #expect(again.status == .conflict)
+            #expect(try await CaseRecord.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test func aRejectionLetterGivesTheReasonsAndIsDeliveredOnce() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let caseworker = try await loggedIn(app, "demo.caseworker", clock: clock)
+            let (caseID, _) = try await Self.register(app, caseworker)
+            let id = try #require(caseID)
+            let approver = try await loggedIn(app, "demo.approver", clock: clock)
+            _ = try await Self.act(caseworker, id, .startInvestigation, date: "2026-05-29")
+            _ = try await Self.act(caseworker, id, .completeInvestigation,
+                                   [("investigators", "甲,乙"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on")], date: "2026-05-29")
+            _ = try await Self.act(approver, id, .proposeInitialOpinion, [("verificationReportNumber", "HD-9"), ("opinion", "不符合")],
+                                   date: "2026-05-29")
+            _ = try await Self.act(caseworker, id, .startPublicity, date: "2026-05-29")
+            clock.advance(8 * 86_400)  // 06-06
+            let township = try await loggedIn(app, "demo.caseworker", clock: clock)
+            let county = try await loggedIn(app, "demo.reviewer", clock: clock)
+            _ = try await Self.act(township, id, .submitForConfirmation, date: "2026-06-06")
+            let rejected = try await Self.act(county, id, .reject,
+                                              [("rejectionReasons", "家庭人均收入高于当地低保标准\n有一辆营运车辆")], date: "2026-06-06")
+            #expect(rejected.status == .seeOther, "\(body(rejected).prefix(1500))")
+            let letter = body(try await county.get("/cases/\(id.uuidString)/letter"))
+            #expect(letter.contains("不予批准决定书") && letter.contains("<li>有一辆营运车辆</li>"))
+            #expect(body(try await township.get("/")).contains("data-kind=\"decision_letter\""))
+            _ = try await township.get("/cases/\(id.uuidString)")
+            #expect(try await township.post("/cases/\(id.uuidString)/letter/delivered").status == .seeOther)
+            #expect(try await township.post("/cases/\(id.uuidString)/letter/delivered").status == .badRequest)
+            #expect(!body(try await township.get("/")).contains("data-kind=\"decision_letter\""))
+        }
+    }
+}
