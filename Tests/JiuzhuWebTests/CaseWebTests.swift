@@ -178,4 +178,49 @@ private func loggedIn(_ app: Application, _ username: String, clock: TestClock) 
             #expect(!body(try await township.get("/")).contains("data-kind=\"decision_letter\""))
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func theVillageNoticeShowsOnlyNameSizeAndAmountAndTakesObjections(_ database: TestDatabase) async throws {
+        let clock = TestClock()
+        try await withTestApp(database, clock: clock, seedDemo: true) { app in
+            let caseworker = try await loggedIn(app, "demo.caseworker", clock: clock)
+            let (caseID, _) = try await Self.register(app, caseworker)
+            let id = try #require(caseID)
+            let approver = try await loggedIn(app, "demo.approver", clock: clock)
+            _ = try await Self.act(caseworker, id, .startInvestigation, date: "2026-05-29")
+            _ = try await Self.act(caseworker, id, .completeInvestigation,
+                                   [("investigators", "甲,乙"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on")], date: "2026-05-29")
+            _ = try await Self.act(approver, id, .proposeInitialOpinion,
+                                   [("verificationReportNumber", "HD-7"), ("opinion", "符合"), ("amount", "620")], date: "2026-05-29")
+            let public0 = WebClient(app: app)
+            #expect(body(try await public0.get("/publicity/340321100201")).contains("目前没有公示中的申请"))
+            _ = try await Self.act(caseworker, id, .startPublicity, date: "2026-05-29")
+
+            let visitor = WebClient(app: app)
+            let page = body(try await visitor.get("/publicity/340321100201"))
+            #expect(page.contains("王建国") && page.contains("<dd class=\"size\">3</dd>") && page.contains("¥620.00"))
+            #expect(page.contains("2026-05-29 – 2026-06-05"))
+            #expect(!page.contains(TestPeople.father) && !page.contains("340321********") && !page.contains("李秀英") && !page.contains("12 号"))
+            #expect(try await visitor.get("/publicity/340321100").status == .notFound)  // a township is not a village
+            let short = try await visitor.post("/publicity/340321100201/\(id.uuidString)/objections", ["text": "有车"])
+            #expect(short.status == .badRequest && body(short).contains("5 至 1000 字"))
+            let sent = try await visitor.post("/publicity/340321100201/\(id.uuidString)/objections",
+                                              ["text": "该户家中有一辆营运货车，常年跑运输。"])
+            #expect(sent.status == .seeOther)
+            #expect(try await CaseObjectionRecord.query(on: app.db).count() == 1)
+            // The text is sealed at rest.
+            let stored = try #require(try await CaseObjectionRecord.query(on: app.db).first())
+            #expect(!stored.textSealed.contains("营运货车"))
+
+            let home = body(try await caseworker.get("/"))
+            #expect(home.contains("data-kind=\"publicity_objection\""))
+            #expect(body(try await caseworker.get("/cases/\(id.uuidString)")).contains("该户家中有一辆营运货车"))
+            let recorded = try await Self.act(caseworker, id, .raiseObjection, [("objection", "邻居反映有营运货车")], date: "2026-05-29")
+            #expect(recorded.status == .seeOther)
+            #expect(!body(try await caseworker.get("/")).contains("data-kind=\"publicity_objection\""))
+            // No longer in publicity: no more objections online.
+            let late = try await visitor.post("/publicity/340321100201/\(id.uuidString)/objections", ["text": "再次反映该户有营运货车"])
+            #expect(late.status == .badRequest && body(late).contains("不在公示期内"))
+        }
+    }
 }

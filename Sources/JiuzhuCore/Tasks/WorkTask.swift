@@ -16,6 +16,9 @@ public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// 送达决定书 — a written decision (a rejection with its reasons) to be
     /// delivered to the family within its limit.
     case decisionLetter = "decision_letter"
+    /// 公示异议 — an objection received during publicity, to be recorded on
+    /// the case (re-investigation or democratic appraisal follows).
+    case publicityObjection = "publicity_objection"
 
     public var name: Bilingual {
         switch self {
@@ -24,6 +27,7 @@ public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
         case .visitNeeds: Bilingual(zh: "走访发现需求", en: "Needs seen at a visit")
         case .caseStep: Bilingual(zh: "案件办理", en: "Case step")
         case .decisionLetter: Bilingual(zh: "送达决定书", en: "Deliver the decision letter")
+        case .publicityObjection: Bilingual(zh: "公示异议", en: "Objection during publicity")
         }
     }
 
@@ -34,7 +38,7 @@ public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
     public var defaultAssignee: StaffRole {
         switch self {
         case .visitOverdue: .townshipApprover
-        case .selfCareReassessment, .visitNeeds, .caseStep, .decisionLetter: .townshipCaseworker
+        case .selfCareReassessment, .visitNeeds, .caseStep, .decisionLetter, .publicityObjection: .townshipCaseworker
         }
     }
 }

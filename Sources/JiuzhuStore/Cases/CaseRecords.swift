@@ -63,6 +63,22 @@ public final class CaseEventRecord: Model, @unchecked Sendable {
     public var caseAction: CaseAction? { CaseAction(rawValue: action) }
 }
 
+/// 公示异议 — an objection received during publicity, online or at the
+/// window, before the caseworker records it on the case (`raiseObjection`).
+/// The text may name people: sealed.
+public final class CaseObjectionRecord: Model, @unchecked Sendable {
+    public static let schema = "case_objections"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "case_id") public var caseID: UUID
+    /// `online` or `window`.
+    @Field(key: "channel") public var channel: String
+    @Field(key: "text_sealed") public var textSealed: String
+    @Field(key: "received_ms") public var receivedMillis: Int64
+
+    public init() {}
+}
+
 struct M016CreateCases: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(CaseRecord.schema)
@@ -102,9 +118,19 @@ struct M016CreateCases: AsyncMigration {
             .field("at_ms", .int64, .required)
             .unique(on: "case_id", "version")
             .create()
+
+        try await database.schema(CaseObjectionRecord.schema)
+            .id()
+            .field("case_id", .uuid, .required, .references(CaseRecord.schema, "id"))
+            .field("channel", .string, .required)
+            .field("text_sealed", .string, .required)
+            .field("received_ms", .int64, .required)
+            .create()
+        try await database.sql.create(index: "case_objections_case_idx").on(CaseObjectionRecord.schema).column("case_id").run()
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema(CaseObjectionRecord.schema).delete()
         try await database.schema(CaseEventRecord.schema).delete()
         try await database.schema(CaseRecord.schema).delete()
     }

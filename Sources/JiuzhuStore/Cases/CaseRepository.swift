@@ -204,6 +204,10 @@ public struct CaseRepository: Sendable {
             event.atMillis = now.millis
             try await event.create(on: tx)
 
+            if action == .raiseObjection {
+                try await TaskRepository.close(kind: .publicityObjection, subjectID: id.uuidString, by: actor.username,
+                                               resolution: "recorded on the case", on: tx, now: now)
+            }
             guard let fresh = try await CaseRecord.find(id, on: tx) else { throw Self.stale }
             try await Self.openAgendaTask(fresh, workflow: workflow, progress: next, deadlines: deadlines, today: date, on: tx, now: now)
             if next.state == .rejected, let notice = transition.deadlines.first(where: { $0.kind == .rejectionNotice }) {
@@ -236,6 +240,62 @@ public struct CaseRepository: Sendable {
             entry.objectType = "case"
             entry.objectID = id.uuidString
             try await audit.chain.append(entry, on: tx, now: now)
+        }
+    }
+
+    // MARK: Publicity
+
+    /// The cases in publicity in `village`'s subtree (the village notice).
+    public func inPublicity(village: RegionCode) async throws -> [CaseRecord] {
+        let scope = RegionScope(root: village)
+        return try await CaseRecord.query(on: db).filter(\.$state == CaseState.publicity.rawValue)
+            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound)
+            .sort(\.$publicityStartedOn).sort(\.$id).all()
+    }
+
+    public static let objectionLength = 5...1000
+
+    /// Takes an objection to a case in publicity (online or at the window):
+    /// stored sealed, with a task for the township caseworker due when the
+    /// publicity ends. Refused when the case is not (or no longer) in publicity.
+    public func receiveObjection(to record: CaseRecord, text: String, channel: String, now: Date = Date()) async throws {
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard Self.objectionLength.contains(text.count) else {
+            throw UserError("objection.length", field: "text", zh: "异议内容应为 5 至 1000 字", en: "An objection is 5 to 1,000 characters")
+        }
+        guard record.caseState == .publicity, let region = try? RegionCode(record.regionCode) else {
+            throw UserError("objection.not_in_publicity", field: "case", zh: "该案件不在公示期内", en: "This case is not in publicity")
+        }
+        let id = UUID()
+        let caseID = try record.requireID()
+        let sealed = try keys.fieldCipher.seal(text, context: Self.context(CaseObjectionRecord.schema, "text_sealed", id))
+        let end = record.deadlineList.first { $0.kind == .publicityEnd }
+        try await db.transaction { tx in
+            let objection = CaseObjectionRecord()
+            objection.id = id
+            objection.caseID = caseID
+            objection.channel = channel
+            objection.textSealed = sealed
+            objection.receivedMillis = now.millis
+            try await objection.create(on: tx)
+            try await TaskRepository.open(TaskDraft(
+                kind: .publicityObjection, region: region, subjectType: "case", subjectID: caseID.uuidString,
+                dedupeKey: "objection:\(id.uuidString)", due: end?.date ?? LocalDate.today(now: now),
+                rule: end?.rule ?? Bilingual(zh: "公示期内处理", en: "To be dealt with during publicity"),
+                detail: ["programme": record.programme, "channel": channel]), on: tx, now: now)
+            try await AuditChain(keys: keys).append(
+                AuditEntry(actor: "-", role: "", region: record.regionCode, action: "case.objection_received", objectType: "case",
+                           objectID: caseID.uuidString, detail: "channel=\(channel)"), on: tx, now: now)
+        }
+    }
+
+    /// A case's objections received, opened, oldest first.
+    public func objections(of record: CaseRecord) async throws -> [(channel: String, text: String, receivedMillis: Int64)] {
+        let rows = try await CaseObjectionRecord.query(on: db).filter(\.$caseID == record.requireID()).sort(\.$receivedMillis).all()
+        return try rows.map { row in
+            (row.channel, try keys.fieldCipher.open(row.textSealed,
+                                                    context: Self.context(CaseObjectionRecord.schema, "text_sealed", try row.requireID())),
+             row.receivedMillis)
         }
     }
 

@@ -34,6 +34,7 @@ public struct KeyRotation: Sendable {
         Target(table: VisitCheckInRecord.schema, columns: ["photo_sealed", "notes_sealed", "needs_sealed"]),
         Target(table: CaseRecord.schema, columns: ["extension_sealed", "inputs_sealed"]),
         Target(table: CaseEventRecord.schema, columns: ["inputs_sealed"]),
+        Target(table: CaseObjectionRecord.schema, columns: ["text_sealed"]),
     ]
 
     /// Rows still sealed by an older key, per table.

@@ -69,6 +69,7 @@ func routes(_ app: Application) throws {
         VisitPlansController(),
         VisitSupervisionController(),
         CasesController(),
+        PublicityController(),
     ]
     for controller in controllers { try app.register(collection: controller) }
     try JSONAPI.register(on: app)  // /api/v1, generated from openapi.yaml

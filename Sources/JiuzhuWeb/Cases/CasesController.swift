@@ -95,6 +95,7 @@ struct CasesController: RouteCollection {
         let steps = staff.role.has(.workCases) ? workflow.steps(from: state).filter { $0.actors.contains { $0.allows(actor) } } : []
         let events = try await repository.events(caseID: id)
         let inputs = try repository.inputs(of: record)
+        let objections = try await repository.objections(of: record)
         let head = try await headNames([record.householdID], req)[record.householdID] ?? "-"
         let today = LocalDate.today(now: req.now)
         let letterOpen = try await TaskRecord.query(on: req.db).filter(\.$subjectID == id.uuidString)
@@ -133,6 +134,11 @@ struct CasesController: RouteCollection {
                           .group(CaseFormFields.fields(for: step, today: today, c)),
                           .button(.type(.submit), .class("primary"), .text(c.t(step.action.name)))))
              }),
+             .if(!objections.isEmpty, .group([
+                .h2(.text(c.t(PT.object))),
+                .ul(.id("case-objections"), .forEach(objections) { objection in
+                    .li(.text("\(chinaTime(objection.receivedMillis / 1000)) · \(objection.channel) · \(objection.text)"))
+                })])),
              .h2(.text(c.t(CT.recorded))),
              recordedInputs(inputs, c),
              .h2(.text(c.t(CT.timeline))),
