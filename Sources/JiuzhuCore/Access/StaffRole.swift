@@ -41,6 +41,9 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     /// 案件办理 — take the steps of a case one's role may take (the Core
     /// workflow says which), accept applications whose materials are complete.
     case workCases
+    /// 资金发放 — freeze the county's monthly payment roll, produce the bank
+    /// file, import the bank's results.
+    case managePayments
 }
 
 /// The separated administration duties of an MLPS level 3 system (三员分立).
@@ -125,7 +128,7 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Comparable {
         case .citySupervisor, .provinceSupervisor:
             [.viewTasks, .viewRegions, .viewPeople, .viewVisits, .viewCases]
         case .paymentOfficer:
-            [.viewTasks, .viewRegions, .viewPeople]
+            [.viewTasks, .viewRegions, .viewPeople, .viewCases, .managePayments]
         }
     }
 

@@ -19,6 +19,8 @@ public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// 公示异议 — an objection received during publicity, to be recorded on
     /// the case (re-investigation or democratic appraisal follows).
     case publicityObjection = "publicity_objection"
+    /// 发放失败 — the bank could not pay a line: correct the account and pay again.
+    case paymentFailed = "payment_failed"
 
     public var name: Bilingual {
         switch self {
@@ -28,6 +30,7 @@ public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
         case .caseStep: Bilingual(zh: "案件办理", en: "Case step")
         case .decisionLetter: Bilingual(zh: "送达决定书", en: "Deliver the decision letter")
         case .publicityObjection: Bilingual(zh: "公示异议", en: "Objection during publicity")
+        case .paymentFailed: Bilingual(zh: "发放失败", en: "Payment failed")
         }
     }
 
@@ -38,6 +41,7 @@ public enum TaskKind: String, Sendable, Hashable, Codable, CaseIterable {
     public var defaultAssignee: StaffRole {
         switch self {
         case .visitOverdue: .townshipApprover
+        case .paymentFailed: .paymentOfficer
         case .selfCareReassessment, .visitNeeds, .caseStep, .decisionLetter, .publicityObjection: .townshipCaseworker
         }
     }

@@ -28,6 +28,8 @@ public final class CaseRecord: Model, @unchecked Sendable {
     /// The first month paid, `YYYY-MM` (the month after approval).
     @OptionalField(key: "start_month") public var startMonth: String?
     @OptionalField(key: "decided_on") public var decidedOn: String?
+    /// Who is paid and where (`{"name","account"}`): sealed.
+    @OptionalField(key: "payee_sealed") public var payeeSealed: String?
     @Field(key: "created_ms") public var createdMillis: Int64
     @Field(key: "updated_ms") public var updatedMillis: Int64
 
@@ -97,6 +99,7 @@ struct M016CreateCases: AsyncMigration {
             .field("monthly_fen", .int64)
             .field("start_month", .string)
             .field("decided_on", .string)
+            .field("payee_sealed", .string)
             .field("created_ms", .int64, .required)
             .field("updated_ms", .int64, .required)
             .unique(on: "application_id", "programme")

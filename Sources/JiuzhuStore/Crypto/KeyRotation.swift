@@ -32,7 +32,8 @@ public struct KeyRotation: Sendable {
         Target(table: DocumentRecord.schema, columns: ["data_sealed"]),
         Target(table: VerificationReportRecord.schema, columns: ["signed_sealed", "input_sealed"]),
         Target(table: VisitCheckInRecord.schema, columns: ["photo_sealed", "notes_sealed", "needs_sealed"]),
-        Target(table: CaseRecord.schema, columns: ["extension_sealed", "inputs_sealed"]),
+        Target(table: CaseRecord.schema, columns: ["extension_sealed", "inputs_sealed", "payee_sealed"]),
+        Target(table: PaymentLineRecord.schema, columns: ["payee_sealed"]),
         Target(table: CaseEventRecord.schema, columns: ["inputs_sealed"]),
         Target(table: CaseObjectionRecord.schema, columns: ["text_sealed"]),
     ]

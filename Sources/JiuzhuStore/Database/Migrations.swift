@@ -20,6 +20,7 @@ public enum JiuzhuMigrations {
         M014CreateVisits(),
         M015CreateTasksAndAnomalies(),
         M016CreateCases(),
+        M017CreatePayments(),
     ]
 
     public static func register(on migrations: Migrations) {
