@@ -223,4 +223,77 @@ private func loggedIn(_ app: Application, _ username: String, clock: TestClock) 
             #expect(late.status == .badRequest && body(late).contains("不在公示期内"))
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func anApprovedCaseIsPaidThroughTheMonthlyRollAndTheBankFile(_ database: TestDatabase) async throws {
+        let clock = TestClock()
+        try await withTestApp(database, clock: clock, seedDemo: true) { app in
+            let caseworker = try await loggedIn(app, "demo.caseworker", clock: clock)
+            let (caseID, _) = try await Self.register(app, caseworker)
+            let id = try #require(caseID)
+            // The steps themselves are tested above; here they are taken in the store, on their own days.
+            let repository = CaseRepository(db: app.db, keys: TestKeys.ring)
+            let calendar = try await CalendarStore(db: app.db).calendar()
+            let town = try RegionCode("340321100"), county = try RegionCode("340321")
+            let steps: [(CaseAction, StaffRole, RegionCode, CaseInputs, String)] = [
+                (.startInvestigation, .townshipCaseworker, town, CaseInputs(), "2026-05-29"),
+                (.completeInvestigation, .townshipCaseworker, town,
+                 CaseInputs(homeVisit: HomeVisitRecord(investigators: ["甲", "乙"], visitedOn: try LocalDate(parsing: "2026-05-29"),
+                                                       signedByFamily: true)), "2026-05-29"),
+                (.proposeInitialOpinion, .townshipApprover, town, CaseInputs(verificationReportNumber: "HD-5", opinion: "符合"), "2026-05-29"),
+                (.startPublicity, .townshipCaseworker, town, CaseInputs(), "2026-05-29"),
+                (.submitForConfirmation, .townshipCaseworker, town, CaseInputs(), "2026-06-06"),
+                (.approve, .countyReviewer, county, CaseInputs(confirmationOpinion: "同意", amount: Money(yuan: 620)), "2026-06-08"),
+            ]
+            for (action, role, home, inputs, day) in steps {
+                let record = try #require(try await CaseRecord.find(id, on: app.db))
+                let date = try LocalDate(parsing: day)
+                _ = try await repository.act(on: record, expectedVersion: record.version, action: action, inputs: inputs,
+                                             actor: CaseActorIdentity(username: "t", role: role, home: home), on: date, calendar: calendar,
+                                             audit: (AuditChain(keys: TestKeys.ring), AuditEntry(actor: "t", role: "", region: "", action: "t")),
+                                             now: Date(timeIntervalSince1970: TimeInterval(date.dayNumber * 86_400 + 4 * 3600)))
+            }
+            clock.advance(12 * 86_400)  // 06-10
+            let township = try await loggedIn(app, "demo.caseworker", clock: clock)
+            _ = try await township.get("/cases/\(id.uuidString)")
+            let badAccount = try await township.post("/cases/\(id.uuidString)/payee", ["payeeName": "王建国", "payeeAccount": "62220"])
+            #expect(badAccount.status == .badRequest && body(badAccount).contains("10 至 30 位数字"))
+            _ = try await township.get("/cases/\(id.uuidString)")
+            let saved = try await township.post("/cases/\(id.uuidString)/payee", ["payeeName": "王建国", "payeeAccount": "6222 0212 3456 7890 123"])
+            #expect(saved.status == .seeOther)
+            #expect(body(try await township.get("/cases/\(id.uuidString)")).contains("王建国 · **** 0123"))
+
+            let officer = try await loggedIn(app, "demo.payment", clock: clock)
+            _ = try await officer.get("/payments")
+            #expect(try await officer.post("/payments/rolls", ["month": "2026-7"]).status == .badRequest)
+            let frozen = try await officer.post("/payments/rolls", ["month": "2026-07"])
+            #expect(frozen.status == .seeOther)
+            let rollPath = try #require(frozen.headers.first(name: .location))
+            let page = body(try await officer.get(rollPath))
+            #expect(page.contains("¥620.00") && page.contains("**** 0123") && !page.contains("6222021234567890123"))
+            // Again: the same roll, nothing added.
+            _ = try await officer.get("/payments")
+            #expect(try await officer.post("/payments/rolls", ["month": "2026-07"]).headers.first(name: .location) == rollPath)
+            #expect(try await PaymentLineRecord.query(on: app.db).count() == 1)
+
+            let csv = try await officer.get(rollPath + "/bank.csv?columns=reference,account,amount_fen")
+            let text = body(csv)
+            let reference = try #require(try await PaymentLineRecord.query(on: app.db).first()?.reference)
+            #expect(csv.headers.first(name: .contentType)?.hasPrefix("text/csv") == true)
+            #expect(text.contains("流水号,账号,金额（分）\r\n\(reference),6222021234567890123,62000\r\n"))
+            #expect(try await officer.get(rollPath + "/bank.csv?columns=reference,iban").status == .badRequest)
+
+            _ = try await officer.get(rollPath)
+            let result = Array("流水号,状态,原因\n\(reference),失败,账户已冻结\n".utf8)
+            let imported = try await officer.postMultipart(rollPath + "/results", pairs: [],
+                                                           files: [(name: "file", filename: "result.csv", type: "text/csv", bytes: result)])
+            #expect(imported.status == .ok && body(imported).contains("失败 1 笔"))
+            #expect(body(try await officer.get("/")).contains("data-kind=\"payment_failed\""))
+            let household = try #require(try await CaseRecord.find(id, on: app.db)?.householdID)
+            let statement = body(try await township.get("/households/\(household.uuidString)/payments"))
+            #expect(statement.contains("2026-07") && statement.contains("账户已冻结"))
+            // Payments are the payment officer's, not the caseworker's.
+            #expect(try await township.get("/payments").status == .forbidden)
+        }
+    }
 }

@@ -22,6 +22,10 @@ public struct BankResultSummary: Sendable, Equatable {
     /// Lines already recorded with the same result (the file imported again).
     public var unchanged = 0
     public var problems: [UserError] = []
+
+    public init(problems: [UserError] = []) {
+        self.problems = problems
+    }
 }
 
 /// 资金发放 — payees, monthly rolls, bank files, the bank's results.

@@ -70,6 +70,7 @@ func routes(_ app: Application) throws {
         VisitSupervisionController(),
         CasesController(),
         PublicityController(),
+        PaymentsController(),
     ]
     for controller in controllers { try app.register(collection: controller) }
     try JSONAPI.register(on: app)  // /api/v1, generated from openapi.yaml

@@ -78,6 +78,7 @@ struct CasesController: RouteCollection {
         let message: Bilingual? = switch req.query[String.self, at: "done"] {
         case "acted": CT.done
         case "delivered": CT.deliveredDone
+        case "payee": VT.saved
         default: nil
         }
         return try await render(req, try await load(req), message: message, error: nil)
@@ -96,6 +97,7 @@ struct CasesController: RouteCollection {
         let events = try await repository.events(caseID: id)
         let inputs = try repository.inputs(of: record)
         let objections = try await repository.objections(of: record)
+        let payee = try PaymentRepository(db: req.db, keys: req.options.keys).payee(of: record)
         let head = try await headNames([record.householdID], req)[record.householdID] ?? "-"
         let today = LocalDate.today(now: req.now)
         let letterOpen = try await TaskRecord.query(on: req.db).filter(\.$subjectID == id.uuidString)
@@ -121,6 +123,14 @@ struct CasesController: RouteCollection {
                 .if(letterOpen && staff.role.has(.workCases), .text(" ")),
                 .if(letterOpen && staff.role.has(.workCases), actionButton("/cases/\(id.uuidString)/letter/delivered", label: CT.delivered, c,
                                                                            id: "letter-delivered")))),
+             .if(state == .approved, .group([
+                .h2(.text(c.t(PayT.payee))),
+                .p(.id("case-payee"), .text(payee.map { "\($0.name) · \(BankAccountNumber.masked($0.account))" } ?? "-"), .text(" · "),
+                   .a(.href("/households/\(record.householdID.uuidString)/payments"), .text(c.t(PayT.statement)))),
+                .if(staff.role.has(.workCases), .form(.id("payee-form"), .method(.post), .action("/cases/\(id.uuidString)/payee"), csrfField(c),
+                    field("payeeName", label: PayT.payeeName, value: payee?.name ?? "", errors: [:], c),
+                    field("payeeAccount", label: PayT.payeeAccount, errors: [:], c, autocomplete: "off"),
+                    .button(.type(.submit), .text(c.t(PayT.savePayee)))))])),
              .h2(.text(c.t(CT.actions))),
              .if(steps.isEmpty, .p(.class("empty-state"), .text(c.t(CT.noActions)))),
              .div(.id("case-actions"), .forEach(steps) { step in
