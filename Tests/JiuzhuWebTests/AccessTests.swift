@@ -40,7 +40,7 @@ private func loggedIn(_ app: Application, _ role: StaffRole, clock: TestClock) a
             #expect(missing.isEmpty, "routes without an access rule: \(missing)")
             #expect(open == ["GET /login", "POST /login", "POST /logout", "GET /lang/:code", "GET /static/:file", "GET /healthz",
                              "GET /apply", "GET /apply/:county", "POST /apply/:county", "GET /track", "POST /track",
-                             "GET /api/openapi.yaml"])
+                             "GET /api/openapi.yaml", "GET /publicity/:village", "POST /publicity/:village/:case/objections"])
             #expect(app.routes.all.count > 15)
         }
     }

@@ -297,3 +297,19 @@ private func loggedIn(_ app: Application, _ username: String, clock: TestClock) 
         }
     }
 }
+
+@Suite struct DemoClockTests {
+    @Test func theDemoClockOnlyMovesForwardAndAtMostAYear() throws {
+        let demo = try JiuzhuOptions.fromEnvironment(demo: true, environment: [:])
+        let clock = try #require(demo.demoClock)
+        let before = demo.clock()
+        try clock.advance(days: 8)
+        #expect(abs(demo.clock().timeIntervalSince(before) - 8 * 86_400) < 5)
+        #expect(throws: UserError.self) { try clock.advance(days: 0) }
+        #expect(throws: UserError.self) { try clock.advance(days: -1) }
+        #expect(throws: UserError.self) { try clock.advance(days: 360) }
+        #expect(clock.shiftDays == 8)
+        let real = try JiuzhuOptions.fromEnvironment(demo: false, environment: ["JIUZHU_MASTER_KEY": Data(repeating: 3, count: 32).base64EncodedString()])
+        #expect(real.demoClock == nil)
+    }
+}

@@ -73,5 +73,6 @@ func routes(_ app: Application) throws {
         PaymentsController(),
     ]
     for controller in controllers { try app.register(collection: controller) }
+    if app.jiuzhu.demoClock != nil { try app.register(collection: DemoClockController()) }
     try JSONAPI.register(on: app)  // /api/v1, generated from openapi.yaml
 }

@@ -1,6 +1,7 @@
 import Foundation
 import JiuzhuCore
 import JiuzhuStore
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Everything the application needs to know at start, from the environment
@@ -16,6 +17,9 @@ public struct JiuzhuOptions: Sendable {
     public var policy: LoginPolicy
     /// The clock; tests move it.
     public var clock: @Sendable () -> Date
+    /// The demo's clock shift (`POST /demo/clock`), so that a demo can walk
+    /// a case through its working-day limits; nil outside the demo.
+    public var demoClock: DemoClock?
 
     public init(database: DatabaseLocation, keys: KeyRing, demo: Bool = false, secureCookies: Bool = true,
                 bcryptCost: Int = 12, policy: LoginPolicy = .standard, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -48,7 +52,39 @@ public struct JiuzhuOptions: Sendable {
         case "1", "true", "yes": secure = true
         default: secure = !demo
         }
-        return JiuzhuOptions(database: database, keys: keys, demo: demo, secureCookies: secure)
+        var options = JiuzhuOptions(database: database, keys: keys, demo: demo, secureCookies: secure)
+        if demo {
+            let shifted = DemoClock()
+            options.demoClock = shifted
+            options.clock = { shifted.now() }
+        }
+        return options
+    }
+}
+
+/// The demo's movable clock: real time plus whole days moved forward.
+public final class DemoClock: Sendable {
+    private let days = NIOLockedValueBox(0)
+
+    public init() {}
+
+    public var shiftDays: Int { days.withLockedValue { $0 } }
+
+    public func now() -> Date { Date().addingTimeInterval(TimeInterval(shiftDays) * 86_400) }
+
+    /// Moves the clock forward (never back: audit times only grow); at most a year in all.
+    public func advance(days count: Int) throws(UserError) {
+        guard count > 0, count <= 366 else {
+            throw UserError("demo.clock", field: "days", zh: "只能向前拨 1 至 366 天", en: "Move forward 1 to 366 days")
+        }
+        let moved = days.withLockedValue { (value: inout Int) -> Bool in
+            guard value + count <= 366 else { return false }
+            value += count
+            return true
+        }
+        guard moved else {
+            throw UserError("demo.clock", field: "days", zh: "演示时钟最多前拨一年", en: "The demo clock moves at most a year ahead")
+        }
     }
 }
 

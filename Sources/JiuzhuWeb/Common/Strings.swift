@@ -3,6 +3,12 @@ import JiuzhuCore
 /// The interface's words, Chinese first. Views take their text from here.
 enum S {
     static let appName = Bilingual(zh: "救助 · 社会救助综合平台", en: "Jiuzhu · Social assistance platform")
+    static let demoClock = Bilingual(zh: "演示时钟前拨", en: "Move the demo clock")
+    static let demoClockDays = Bilingual(zh: "天数", en: "Days")
+    static func demoClockHint(_ shift: Int) -> Bilingual {
+        Bilingual(zh: "演示用：把系统日期向前拨若干天（当前已前拨 \(shift) 天），以演示公示期和办理时限；拨动后需重新登录。",
+                  en: "Demo only: move the system date forward (now \(shift) days ahead) to show publicity and time limits; log in again afterwards.")
+    }
     static let demoBanner = Bilingual(zh: "演示环境：数据均为虚构，请勿录入真实个人信息", en: "Demo: all data is invented — do not enter real personal data")
     static let login = Bilingual(zh: "登录", en: "Log in")
     static let logout = Bilingual(zh: "退出", en: "Log out")

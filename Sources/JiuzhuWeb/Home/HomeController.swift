@@ -65,7 +65,8 @@ struct HomeController: RouteCollection {
                         .tr(.data(named: "region", value: attr(row.region.value)),
                             .td(.text(regionNames[row.region.value] ?? row.region.value)), .td(.text("\(row.open)")),
                             .td(.class(row.overdue > 0 ? "overdue" : ""), .text("\(row.overdue)")))
-                    })))]))]
+                    })))])),
+             .unwrap(req.options.demoClock) { DemoClockController.form(c, shift: $0.shiftDays) }]
         }
     }
 }
