@@ -42,6 +42,26 @@ struct CaseAgendaTests {
         #expect(t.next == nil)
     }
 
+    @Test func anApprovedAmountChangesOnlyWithAWrittenReasonAndStopsWithReasons() throws {
+        var t = Tracked(.dibao)
+        try t.take(.startInvestigation, by: A.caseworker, on: date(2025, 3, 4))
+        try t.take(.completeInvestigation, by: A.caseworker, CaseFixtures.investigation, on: date(2025, 3, 5))
+        try t.take(.proposeInitialOpinion, by: A.approver, CaseFixtures.opinion, on: date(2025, 3, 7))
+        try t.take(.startPublicity, by: A.caseworker, on: date(2025, 3, 10))
+        try t.take(.submitForConfirmation, by: A.caseworker, on: date(2025, 3, 18))
+        try t.take(.approve, by: A.county, CaseFixtures.confirm, on: date(2025, 3, 20))
+        let noReason = t.run.attempt(.changeAmount, by: A.county, CaseInputs(amount: Money(yuan: 300)), on: date(2025, 6, 2))
+        #expect(noReason?.code == "case.inputs_missing" && noReason?.field == "changeReason")
+        #expect(t.run.attempt(.changeAmount, by: A.caseworker, CaseInputs(amount: Money(yuan: 300), changeReason: "就业"),
+                              on: date(2025, 6, 2))?.code == "case.actor_not_allowed")
+        try t.take(.changeAmount, by: A.county, CaseInputs(amount: Money(yuan: 300), changeReason: "家庭成员就业，收入增加"), on: date(2025, 6, 2))
+        #expect(t.run.progress.state == .approved && t.next == nil)
+        try t.take(.terminate, by: A.county, CaseInputs(terminationReasons: ["家庭人均收入超过低保标准"]), on: date(2025, 9, 1))
+        #expect(t.run.progress.state == .terminated)
+        // Edge and rigid recognition carry no monthly amount to change.
+        #expect(!CaseWorkflow.definition(for: .edge, options: .standard).contains { $0.action == .changeAmount })
+    }
+
     @Test func delegatedConfirmationGoesToTheTownshipApprover() throws {
         var t = Tracked(.dibao, options: WorkflowOptions(delegatedConfirmation: true))
         try t.take(.startInvestigation, by: A.caseworker, on: date(2025, 3, 4))

@@ -99,10 +99,23 @@ private func loggedIn(_ app: Application, _ username: String, clock: TestClock) 
             #expect(letter.contains("批准决定书") && letter.contains("2026-07") && letter.contains("¥620.00") && letter.contains("王建国"))
             #expect(!letter.contains(TestPeople.father))
             #expect(try await CaseEventRecord.query(on: app.db).count() == 6)
+            // A change of amount with its written reason, then a stop: each with its notice.
+            let noReason = try await Self.act(county, id, .changeAmount, [("amount", "300")], date: "2026-06-06")
+            #expect(noReason.status == .badRequest && body(noReason).contains("调整原因"))
+            r = try await Self.act(county, id, .changeAmount, [("amount", "300"), ("changeReason", "家庭成员就业，收入增加")], date: "2026-06-06")
+            #expect(r.status == .seeOther)
+            let change = body(try await county.get("/cases/\(id.uuidString)/letter"))
+            #expect(change.contains("救助金额调整决定书") && change.contains("¥620.00") && change.contains("¥300.00") && change.contains("家庭成员就业"))
+            #expect(try await CaseRecord.find(id, on: app.db)?.monthlyFen == 30_000)
+            r = try await Self.act(county, id, .terminate, [("terminationReasons", "家庭人均收入超过低保标准")], date: "2026-06-06")
+            #expect(r.status == .seeOther)
+            let stop = body(try await county.get("/cases/\(id.uuidString)/letter"))
+            #expect(stop.contains("终止救助决定书") && stop.contains("<li>家庭人均收入超过低保标准</li>"))
+            #expect(try await CaseEventRecord.query(on: app.db).count() == 8)
             // The city supervisor may look, not act.
             let city = try await loggedIn(app, "demo.city", clock: clock)
             #expect(try await city.get("/cases/\(id.uuidString)").status == .ok)
-            #expect(try await city.post("/cases/\(id.uuidString)/actions", ["action": "terminate", "version": "7", "date": "2026-06-06"]).status
+            #expect(try await city.post("/cases/\(id.uuidString)/actions", ["action": "terminate", "version": "9", "date": "2026-06-06"]).status
                     == .forbidden)
         }
     }

@@ -13,7 +13,7 @@ public struct CaseAgendaItem: Sendable, Hashable {
 
 public enum CaseAgenda {
     /// Actions that are side roads, not the next step.
-    static let sideActions: Set<CaseAction> = [.withdraw, .extendDeadline, .raiseObjection, .terminate]
+    static let sideActions: Set<CaseAction> = [.withdraw, .extendDeadline, .raiseObjection, .terminate, .changeAmount]
 
     /// The next step of a case in `progress` with its known `deadlines` (the
     /// latest of each kind); nil when the case waits for nobody (decided or ended).

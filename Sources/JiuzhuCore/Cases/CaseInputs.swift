@@ -85,6 +85,8 @@ public struct CaseInputs: Sendable, Hashable, Codable {
     public var terminationReasons: [String]
     /// 终止公示开始日 (tekun: termination is posted 7 days).
     public var terminationPublicityStartedOn: LocalDate?
+    /// 调整原因 — why the amount changes, as the family is told in writing.
+    public var changeReason: String?
 
     public init(homeVisit: HomeVisitRecord? = nil, verificationReportNumber: String? = nil,
                 selfCare: SelfCareAssessment? = nil, opinion: String? = nil, objection: String? = nil,
@@ -94,7 +96,7 @@ public struct CaseInputs: Sendable, Hashable, Codable {
                 escalationReason: String? = nil, emergencyReason: String? = nil, amount: Money? = nil,
                 emergencyRecord: EmergencyRecord? = nil, extensionReason: String? = nil,
                 withdrawalRequest: String? = nil, terminationReasons: [String] = [],
-                terminationPublicityStartedOn: LocalDate? = nil) {
+                terminationPublicityStartedOn: LocalDate? = nil, changeReason: String? = nil) {
         self.homeVisit = homeVisit
         self.verificationReportNumber = verificationReportNumber
         self.selfCare = selfCare
@@ -114,6 +116,7 @@ public struct CaseInputs: Sendable, Hashable, Codable {
         self.withdrawalRequest = withdrawalRequest
         self.terminationReasons = terminationReasons
         self.terminationPublicityStartedOn = terminationPublicityStartedOn
+        self.changeReason = changeReason
     }
 }
 
@@ -141,6 +144,7 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
     case withdrawalRequest = "withdrawal_request"
     case terminationReasons = "termination_reasons"
     case terminationPublicityEnded = "termination_publicity_ended"
+    case changeReason = "change_reason"
 
     public var name: Bilingual {
         switch self {
@@ -169,6 +173,7 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
         case .withdrawalRequest: Bilingual(zh: "申请人撤回申请的书面材料", en: "The applicant's written withdrawal")
         case .terminationReasons: Bilingual(zh: "终止理由", en: "Reasons for terminating")
         case .terminationPublicityEnded: Bilingual(zh: "终止公示 7 天已满", en: "The 7-day termination notice has ended")
+        case .changeReason: Bilingual(zh: "调整原因（书面告知家庭）", en: "Reason for the change (told to the family in writing)")
         }
     }
 
@@ -196,6 +201,7 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
         case .withdrawalRequest: "withdrawalRequest"
         case .terminationReasons: "terminationReasons"
         case .terminationPublicityEnded: "terminationPublicityStartedOn"
+        case .changeReason: "changeReason"
         }
     }
 }
@@ -230,6 +236,7 @@ extension CaseInputs {
         out.withdrawalRequest = newer.withdrawalRequest ?? withdrawalRequest
         out.terminationReasons = newer.terminationReasons.isEmpty ? terminationReasons : newer.terminationReasons
         out.terminationPublicityStartedOn = newer.terminationPublicityStartedOn ?? terminationPublicityStartedOn
+        out.changeReason = newer.changeReason ?? changeReason
         return out
     }
 }

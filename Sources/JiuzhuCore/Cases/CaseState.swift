@@ -88,6 +88,8 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable {
     case extendDeadline = "extend_deadline"
     case withdraw
     case terminate
+    /// 调整救助金额 — an increase or decrease after a change, explained to the family in writing.
+    case changeAmount = "change_amount"
 
     public var name: Bilingual {
         switch self {
@@ -107,6 +109,7 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable {
         case .extendDeadline: Bilingual(zh: "延长办理时限", en: "Extend the time limit")
         case .withdraw: Bilingual(zh: "撤回申请", en: "Withdraw the application")
         case .terminate: Bilingual(zh: "终止救助", en: "Terminate support")
+        case .changeAmount: Bilingual(zh: "调整救助金额", en: "Change the monthly amount")
         }
     }
 }

@@ -229,6 +229,7 @@ public struct CaseWorkflow: Sendable {
         case .extensionReason: return nonBlankText(inputs.extensionReason) != nil
         case .withdrawalRequest: return nonBlankText(inputs.withdrawalRequest) != nil
         case .terminationReasons: return inputs.terminationReasons.contains { nonBlankText($0) != nil }
+        case .changeReason: return nonBlankText(inputs.changeReason) != nil
         case .terminationPublicityEnded:
             guard let started = inputs.terminationPublicityStartedOn else { return false }
             try checkPublicityOver(started: started, on: date, field: "terminationPublicityStartedOn")
@@ -308,6 +309,11 @@ extension CaseWorkflow {
                 CaseStep(from: .approved, action: .terminate, to: .terminated, actors: confirmer,
                          requirements: tekun ? [.terminationReasons, .terminationPublicityEnded] : [.terminationReasons]),
             ]
+            if monthly {
+                // An increase or decrease after a change (a job, a death, a taper step), with its written reason.
+                steps.append(CaseStep(from: .approved, action: .changeAmount, to: .approved, actors: confirmer,
+                                      requirements: [.monthlyAmount, .changeReason]))
+            }
             if programme == .temporaryExpenditure {
                 steps += [
                     CaseStep(from: .initialOpinion, action: .escalate, to: .escalated, actors: [approver],

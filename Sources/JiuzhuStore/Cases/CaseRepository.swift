@@ -166,9 +166,11 @@ public struct CaseRepository: Sendable {
         let extensionSealed = try next.extended.map {
             try cipher.seal($0.reason, context: Self.context(CaseRecord.schema, "extension_sealed", id))
         }
-        let decided = next.state == .approved || next.state == .rejected
-        let monthly = next.state == .approved ? inputs.amount?.fen : record.monthlyFen
-        let startMonth = next.state == .approved ? CaseClock.firstPaidMonth(approvedOn: date)?.description : record.startMonth
+        // Approval sets the amount and the first month; a change replaces the amount (frozen rolls keep theirs).
+        let approvedNow = action == .approve
+        let decided = approvedNow || action == .reject
+        let monthly = next.state == .approved ? (inputs.amount?.fen ?? record.monthlyFen) : record.monthlyFen
+        let startMonth = approvedNow ? CaseClock.firstPaidMonth(approvedOn: date)?.description : record.startMonth
         let eventID = UUID()
         let eventSealed = try cipher.seal(String(decoding: try Self.encoder.encode(inputs), as: UTF8.self),
                                           context: Self.context(CaseEventRecord.schema, "inputs_sealed", eventID))

@@ -35,6 +35,7 @@ struct CaseActionForm: Content {
     var withdrawalRequest: String?
     var terminationReasons: String?
     var terminationPublicityStartedOn: String?
+    var changeReason: String?
 
     static func list(_ text: String?, separators: CharacterSet = CharacterSet(charactersIn: ",，、\n")) -> [String] {
         (text ?? "").components(separatedBy: separators).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
@@ -93,6 +94,7 @@ struct CaseActionForm: Content {
             case .extensionReason: inputs.extensionReason = Self.optional(extensionReason)
             case .withdrawalRequest: inputs.withdrawalRequest = Self.optional(withdrawalRequest)
             case .terminationReasons: inputs.terminationReasons = Self.list(terminationReasons, separators: .newlines)
+            case .changeReason: inputs.changeReason = Self.optional(changeReason)
             case .terminationPublicityEnded:
                 inputs.terminationPublicityStartedOn = try Self.optional(terminationPublicityStartedOn)
                     .map { try LocalDate(parsing: $0, field: "terminationPublicityStartedOn") }
@@ -133,7 +135,7 @@ enum CaseFormFields {
             case .initialOpinion: nodes.append(text("opinion", requirement.name))
             case .publicityEnded: nodes.append(.p(.class("hint"), .text(c.t(requirement.name))))
             case .objection, .objectionDisposition, .democraticAppraisal, .confirmationOpinion, .caseByCaseMinutes,
-                 .escalationReason, .emergencyReason, .extensionReason, .withdrawalRequest:
+                 .escalationReason, .emergencyReason, .extensionReason, .withdrawalRequest, .changeReason:
                 nodes.append(text(requirement.field, requirement.name))
             case .onSiteCheck:
                 nodes += [selectField("onSiteCheckKind", label: requirement.name,

@@ -53,6 +53,19 @@ enum CT {
                   en: "\(head)'s household: your household qualifies for \(programme.name.en). \(amount) will be paid monthly from \(month). Please tell the township office of any change in your circumstances.")
     }
 
+    static let changeLetter = Bilingual(zh: "救助金额调整决定书", en: "Notice of a changed amount")
+    static let terminationLetter = Bilingual(zh: "终止救助决定书", en: "Notice of termination")
+
+    static func changeText(_ head: String, _ programme: Programme, _ old: String, _ new: String) -> Bilingual {
+        Bilingual(zh: "\(head)家庭：经审核，你家的\(programme.name.zh)月救助金额由 \(old) 调整为 \(new)，原因如下。如有异议，可依法申请复核、行政复议或提起行政诉讼。",
+                  en: "\(head)'s household: your monthly \(programme.name.en) changes from \(old) to \(new), for the reason below. You may ask for a review, an administrative reconsideration or bring a lawsuit.")
+    }
+
+    static func terminationText(_ head: String, _ programme: Programme) -> Bilingual {
+        Bilingual(zh: "\(head)家庭：经审核，自下月起终止你家的\(programme.name.zh)，理由如下。如有异议，可依法申请复核、行政复议或提起行政诉讼。",
+                  en: "\(head)'s household: your \(programme.name.en) stops from next month, for the reasons below. You may ask for a review, an administrative reconsideration or bring a lawsuit.")
+    }
+
     static func rejectionText(_ head: String, _ programme: Programme) -> Bilingual {
         Bilingual(zh: "\(head)家庭：经审核，你家的\(programme.name.zh)申请不予批准，理由如下。如有异议，可自收到本决定书之日起依法申请复核、行政复议或提起行政诉讼。",
                   en: "\(head)'s household: your application for \(programme.name.en) is not approved, for the reasons below. You may ask for a review, an administrative reconsideration or bring a lawsuit from the day you receive this notice.")

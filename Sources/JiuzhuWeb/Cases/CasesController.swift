@@ -118,7 +118,7 @@ struct CasesController: RouteCollection {
                  .li(.class(deadline.isOverdue(today: today) && state.isPending ? "overdue" : ""),
                      .strong(.text("\(c.t(deadline.kind.name))：\(deadline.date)")), .text(" "), .small(.class("rule"), .text(c.t(deadline.rule))))
              }),
-             .if(state == .approved || state == .rejected, .p(
+             .if(state == .approved || state == .rejected || state == .terminated, .p(
                 .a(.id("case-letter"), .href("/cases/\(id.uuidString)/letter"), .text(c.t(CT.letter))),
                 .if(letterOpen && staff.role.has(.workCases), .text(" ")),
                 .if(letterOpen && staff.role.has(.workCases), actionButton("/cases/\(id.uuidString)/letter/delivered", label: CT.delivered, c,
@@ -207,23 +207,47 @@ struct CasesController: RouteCollection {
 
     func letter(_ req: Request) async throws -> Response {
         let record = try await load(req)
-        guard let programme = record.programmeValue, let state = record.caseState, state == .approved || state == .rejected
+        guard let programme = record.programmeValue, let state = record.caseState, [.approved, .rejected, .terminated].contains(state)
         else { throw Abort(.notFound) }
         let inputs = try repository(req).inputs(of: record)
+        // The amounts decided so far (approval, then each change), for a change notice.
+        var amounts: [(Money, String?)] = []
+        for event in try await repository(req).events(caseID: try record.requireID())
+        where event.caseAction == .approve || event.caseAction == .changeAmount {
+            let given = try repository(req).inputs(of: event)
+            if let amount = given.amount { amounts.append((amount, given.changeReason)) }
+        }
         let head = try await headNames([record.householdID], req, masked: false)[record.householdID] ?? "-"
         let place = (try? await RegionRepository(db: req.db).fullName(try RegionCode(record.regionCode))) ?? record.regionCode
         try await req.audit("case.letter", objectType: "case", objectID: try record.requireID().uuidString, detail: state.rawValue)
-        let approved = state == .approved
-        let title = approved ? CT.approvalLetter : CT.rejectionLetter
+        let changed = state == .approved && amounts.count > 1
+        let title: Bilingual = switch state {
+        case .approved: changed ? CT.changeLetter : CT.approvalLetter
+        case .terminated: CT.terminationLetter
+        default: CT.rejectionLetter
+        }
+        let date = try await repository(req).events(caseID: try record.requireID()).last?.onDate ?? record.decidedOn ?? ""
         return try await req.page(title) { c in
-            [.article(.id("decision-letter"), .class("letter printable"),
+            let body: PageNode
+            switch state {
+            case .approved where changed:
+                let (old, new) = (amounts[amounts.count - 2].0, amounts[amounts.count - 1])
+                body = .group([.p(.id("letter-body"), .text(c.t(CT.changeText(head, programme, old.formatted, new.0.formatted)))),
+                               .p(.id("letter-reason"), .text(new.1 ?? ""))])
+            case .approved:
+                body = .p(.id("letter-body"), .text(c.t(CT.approvalText(head, programme, record.monthlyFen.map { Money(fen: $0).formatted } ?? "-",
+                                                                        record.startMonth ?? "-"))))
+            case .terminated:
+                body = .group([.p(.id("letter-body"), .text(c.t(CT.terminationText(head, programme)))),
+                               .ol(.id("letter-reasons"), .forEach(inputs.terminationReasons) { .li(.text($0)) })])
+            default:
+                body = .group([.p(.id("letter-body"), .text(c.t(CT.rejectionText(head, programme)))),
+                               .ol(.id("letter-reasons"), .forEach(inputs.rejectionReasons) { .li(.text($0)) })])
+            }
+            return [.article(.id("decision-letter"), .class("letter printable"),
                 .h1(.text(c.t(title))),
-                .p(.class("letter-meta"), .text("\(place) · \(record.decidedOn ?? "")")),
-                approved
-                    ? .p(.id("letter-body"), .text(c.t(CT.approvalText(head, programme, record.monthlyFen.map { Money(fen: $0).formatted } ?? "-",
-                                                                         record.startMonth ?? "-"))))
-                    : .group([.p(.id("letter-body"), .text(c.t(CT.rejectionText(head, programme)))),
-                              .ol(.id("letter-reasons"), .forEach(inputs.rejectionReasons) { .li(.text($0)) })]),
+                .p(.class("letter-meta"), .text("\(place) · \(date)")),
+                body,
                 .p(.class("letter-sign"), .text(place)))]
         }
     }
