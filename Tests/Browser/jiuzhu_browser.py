@@ -32,7 +32,7 @@ import pytest
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
@@ -81,14 +81,23 @@ def totp_now(secret: str, now: float | None = None) -> str:
 
 class TotpClock:
     """Hands out TOTP codes so that no user ever gets the same time step twice
-    (the server rejects a replayed code), and never a code about to expire."""
+    (the server rejects a replayed code), and never a code about to expire.
+
+    `shift_seconds` is how far the server's clock runs ahead of real time (the
+    demo clock, POST /demo/clock): codes are computed for the server's time.
+    It may only grow, so the steps already used stay behind the new ones."""
 
     def __init__(self) -> None:
         self._last_step: dict[str, int] = {}
+        self.shift_seconds: float = 0.0
+
+    def now(self) -> float:
+        """The server's time as the codes see it: real time plus the shift."""
+        return time.time() + self.shift_seconds
 
     def code_for(self, user: str, secret: str, min_remaining: float = 3.0) -> str:
         while True:
-            now = time.time()
+            now = self.now()
             step = int(now // TOTP_STEP)
             remaining = (step + 1) * TOTP_STEP - now
             if self._last_step.get(user, -1) >= step or remaining < min_remaining:
@@ -99,7 +108,7 @@ class TotpClock:
 
     def mark_used(self, user: str) -> None:
         """Burn the current step for `user` (e.g. after a failed attempt)."""
-        self._last_step[user] = max(self._last_step.get(user, -1), int(time.time() // TOTP_STEP))
+        self._last_step[user] = max(self._last_step.get(user, -1), int(self.now() // TOTP_STEP))
 
 
 # --------------------------------------------------------------------------
@@ -432,3 +441,18 @@ def watch_csp(drv) -> None:
 def csp_violations(drv) -> list[str]:
     """The violations on the current page (needs watch_csp before it loaded)."""
     return drv.execute_script("return window.__cspViolations || []")
+
+
+def fill_intake_form(drv, app, region: str, address: str, family, programme: str = "dibao") -> None:
+    """Opens /intake/new and fills in the region, address, members (name, ID number, relation; rural)
+    and one programme; the caller ticks anything else and submits."""
+    drv.get(app.base_url + "/intake/new")
+    wait_for(drv, lambda d: d.find_elements(By.CSS_SELECTOR, "#intake-form"), message="#intake-form")
+    Select(drv.find_element(By.NAME, "region")).select_by_value(region)
+    drv.find_element(By.NAME, "address").send_keys(address)
+    for index, (name, id_number, relation) in enumerate(family):
+        drv.find_element(By.NAME, f"members[{index}][name]").send_keys(name)
+        drv.find_element(By.NAME, f"members[{index}][idNumber]").send_keys(id_number)
+        Select(drv.find_element(By.NAME, f"members[{index}][relation]")).select_by_value(relation)
+        Select(drv.find_element(By.NAME, f"members[{index}][residence]")).select_by_value("rural")
+    drv.find_element(By.CSS_SELECTOR, f"input[name='programmes[]'][value='{programme}']").click()

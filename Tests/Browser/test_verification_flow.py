@@ -9,7 +9,7 @@ from __future__ import annotations
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from jiuzhu_browser import ARTIFACTS, login, path_of, screenshot, wait_for
+from jiuzhu_browser import ARTIFACTS, fill_intake_form, login, path_of, screenshot, wait_for
 
 
 def check_digit(first17: str) -> str:
@@ -37,16 +37,7 @@ def logout(drv) -> None:
 
 
 def register_family(drv, app) -> str:
-    drv.get(app.base_url + "/intake/new")
-    wait_for(drv, lambda d: d.find_elements(By.CSS_SELECTOR, "#intake-form"), message="#intake-form")
-    Select(drv.find_element(By.NAME, "region")).select_by_value("340321100202")
-    drv.find_element(By.NAME, "address").send_keys("城关镇东城村 5 组 8 号")
-    for index, (name, id_number, relation) in enumerate(FAMILY):
-        drv.find_element(By.NAME, f"members[{index}][name]").send_keys(name)
-        drv.find_element(By.NAME, f"members[{index}][idNumber]").send_keys(id_number)
-        Select(drv.find_element(By.NAME, f"members[{index}][relation]")).select_by_value(relation)
-        Select(drv.find_element(By.NAME, f"members[{index}][residence]")).select_by_value("rural")
-    drv.find_element(By.CSS_SELECTOR, "input[name='programmes[]'][value='dibao']").click()
+    fill_intake_form(drv, app, "340321100202", "城关镇东城村 5 组 8 号", FAMILY)
     drv.find_element(By.CSS_SELECTOR, "#intake-submit").click()
     wait_for(drv, lambda d: d.find_elements(By.CSS_SELECTOR, "#tracking-code") or d.find_elements(By.CSS_SELECTOR, ".form-error"),
              message="the application page")
