@@ -7,6 +7,10 @@ import Testing
 import Vapor
 
 @Suite struct DepartmentPullTests {
+    /// These tests are about what an answer means, not about time: under a full parallel run on two
+    /// cores the local simulator may answer after the adapter's 10 s default, so they wait up to a minute.
+    let patient: TimeAmount = .seconds(60)
+
     static let asOf = LocalDate(year: 2026, month: 6, day: 15)!  // programmer error: a fixed valid date
 
     /// Enough people that every source has something to say about some of them.
@@ -46,7 +50,7 @@ import Vapor
     @Test func recordsComeBackOverHTTPAsTheSimulatorMadeThem() async throws {
         try await withSimulator(.init(seed: 2026)) { url, client in
             for source in ["tax", "bank", "realEstate"] {
-                let adapter = HTTPDepartmentSource(source: source, baseURL: url + "/", client: client)
+                let adapter = HTTPDepartmentSource(source: source, baseURL: url + "/", client: client, timeout: patient)
                 guard case .success(let answer) = await outcome(adapter) else {
                     Issue.record("\(source) did not answer")
                     continue
@@ -61,7 +65,7 @@ import Vapor
             }
             // The in-process source gives the same records without a network.
             let local = SimulatedDepartmentSource(source: "tax", simulator: DepartmentSimulator(.init(seed: 2026)))
-            let remote = HTTPDepartmentSource(source: "tax", baseURL: url, client: client)
+            let remote = HTTPDepartmentSource(source: "tax", baseURL: url, client: client, timeout: patient)
             let here = try await outcome(local).get().items.map(\.record)
             let there = try await outcome(remote).get().items.map(\.record)
             #expect(here == there)
@@ -70,7 +74,7 @@ import Vapor
 
     @Test func failureRateOneFails() async throws {
         try await withSimulator(.init(failureRate: 1)) { url, client in
-            let result = await outcome(HTTPDepartmentSource(source: "tax", baseURL: url, client: client))
+            let result = await outcome(HTTPDepartmentSource(source: "tax", baseURL: url, client: client, timeout: patient))
             guard case .failure(.failed(let reason)) = result else {
                 Issue.record("expected failed, got \(result)")
                 return
@@ -81,13 +85,13 @@ import Vapor
 
     @Test func switchedOffSourceIsUnavailable() async throws {
         try await withSimulator(.init(unavailable: ["bank"])) { url, client in
-            let bank = await outcome(HTTPDepartmentSource(source: "bank", baseURL: url, client: client))
+            let bank = await outcome(HTTPDepartmentSource(source: "bank", baseURL: url, client: client, timeout: patient))
             guard case .failure(.unavailable) = bank else {
                 Issue.record("expected unavailable, got \(bank)")
                 return
             }
             // The others still answer.
-            guard case .success = await outcome(HTTPDepartmentSource(source: "tax", baseURL: url, client: client)) else {
+            guard case .success = await outcome(HTTPDepartmentSource(source: "tax", baseURL: url, client: client, timeout: patient)) else {
                 Issue.record("tax should answer")
                 return
             }
@@ -120,8 +124,8 @@ import Vapor
         app.post("other", "query") { _ in "<html>oops</html>" }
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
         let port = try #require(app.http.server.shared.localAddress?.port)
-        let badRecord = await outcome(HTTPDepartmentSource(source: "tax", baseURL: "http://127.0.0.1:\(port)", client: app.http.client.shared))
-        let garbage = await outcome(HTTPDepartmentSource(source: "tax", baseURL: "http://127.0.0.1:\(port)/other", client: app.http.client.shared))
+        let badRecord = await outcome(HTTPDepartmentSource(source: "tax", baseURL: "http://127.0.0.1:\(port)", client: app.http.client.shared, timeout: patient))
+        let garbage = await outcome(HTTPDepartmentSource(source: "tax", baseURL: "http://127.0.0.1:\(port)/other", client: app.http.client.shared, timeout: patient))
         await app.server.shutdown()
         try await app.asyncShutdown()
         guard case .failure(.failed(let reason)) = badRecord else {
