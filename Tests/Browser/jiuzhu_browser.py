@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -295,7 +295,8 @@ def chrome_options() -> Options:
 
 def wait_for(drv, predicate, timeout: float = 20.0, message: str = ""):
     try:
-        return WebDriverWait(drv, timeout).until(lambda d: predicate(d))
+        # A page that navigates while the predicate reads it gives a stale element: read it again.
+        return WebDriverWait(drv, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: predicate(d))
     except TimeoutException:
         raise AssertionError(
             f"timed out: {message} (url={drv.current_url}, title={drv.title!r})\n"
