@@ -94,6 +94,10 @@ struct CasesController: RouteCollection {
         let workflow = CaseWorkflow(programme: programme, options: .standard, calendar: calendar)
         let actor = CaseActor(role: staff.role, home: staff.region, caseRegion: try RegionCode(record.regionCode))
         let steps = staff.role.has(.workCases) ? workflow.steps(from: state).filter { $0.actors.contains { $0.allows(actor) } } : []
+        // The main-path step opens first (submit after publicity, not "record an objection").
+        let progress = try repository.progress(of: record)
+        let main = CaseAgenda.next(workflow, progress: progress, deadlines: record.deadlineList)?.actions
+            .first { action in steps.contains { $0.action == action } } ?? steps.first?.action
         let events = try await repository.events(caseID: id)
         let inputs = try repository.inputs(of: record)
         let objections = try await repository.objections(of: record)
@@ -135,7 +139,7 @@ struct CasesController: RouteCollection {
              .if(steps.isEmpty, .p(.class("empty-state"), .text(c.t(CT.noActions)))),
              .div(.id("case-actions"), .forEach(steps) { step in
                 .details(.class("case-action"), .data(named: "action", value: step.action.rawValue),
-                    .attribute(named: "open", value: steps.count == 1 || steps.first?.action == step.action ? "open" : nil),
+                    .attribute(named: "open", value: step.action == main ? "open" : nil),
                     .summary(.text(c.t(step.action.name))),
                     .form(.method(.post), .action("/cases/\(id.uuidString)/actions"), .id(attr("action-\(step.action.rawValue)")),
                           csrfField(c),
