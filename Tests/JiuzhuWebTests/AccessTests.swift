@@ -8,21 +8,6 @@ import Testing
 import Vapor
 import VaporTesting
 
-private func body(_ response: TestingHTTPResponse) -> String { String(buffer: response.body) }
-
-private func demo(_ role: StaffRole) -> DemoStaff.Login {
-    DemoStaff.logins.first { $0.role == role }!  // programmer error: one demo login per role
-}
-
-/// Logs a demo user in and returns the client.
-private func loggedIn(_ app: Application, _ role: StaffRole, clock: TestClock) async throws -> WebClient {
-    let client = WebClient(app: app)
-    let login = demo(role)
-    let response = try await client.login(login.username, password: DemoStaff.password, secret: login.totpSecret, at: clock.now)
-    #expect(response.status == .seeOther, "login of \(role) failed: \(body(response).prefix(300))")
-    return client
-}
-
 @Suite struct RouteAuditTests {
     /// Every registered route must say who may call it; only a short, known list may be open to anyone.
     @Test func everyRouteHasAnExplicitAccessRule() async throws {

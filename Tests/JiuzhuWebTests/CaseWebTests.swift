@@ -8,16 +8,6 @@ import Testing
 import Vapor
 import VaporTesting
 
-private func body(_ response: TestingHTTPResponse) -> String { String(buffer: response.body) }
-
-private func loggedIn(_ app: Application, _ username: String, clock: TestClock) async throws -> WebClient {
-    let client = WebClient(app: app)
-    let login = DemoStaff.logins.first { $0.username == username }!  // programmer error: demo accounts are fixed
-    let response = try await client.login(login.username, password: DemoStaff.password, secret: login.totpSecret, at: clock.now)
-    #expect(response.status == .seeOther)
-    return client
-}
-
 /// The case pages through the testing client: a dibao case from the window
 /// to its approval letter, each step by its own role on the statutory clock;
 /// two people acting on one version; acceptance of an application awaiting
@@ -44,6 +34,18 @@ private func loggedIn(_ app: Application, _ username: String, clock: TestClock) 
             .map { String(page[$0]).filter(\.isNumber) }, "\(page.prefix(3000))")
         return try await client.post("/cases/\(id.uuidString)/actions",
                                      pairs: [("action", action.rawValue), ("version", version), ("date", date)] + fields)
+    }
+
+    /// Investigation started and completed by the caseworker, the approver's opinion given (on the clock's first day).
+    static func throughInitialOpinion(_ caseworker: WebClient, _ approver: WebClient, _ id: UUID, opinion: [(String, String)]) async throws {
+        for response in [
+            try await act(caseworker, id, .startInvestigation, date: "2026-05-29"),
+            try await act(caseworker, id, .completeInvestigation,
+                          [("investigators", "甲,乙"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on")], date: "2026-05-29"),
+            try await act(approver, id, .proposeInitialOpinion, opinion, date: "2026-05-29"),
+        ] {
+            #expect(response.status == .seeOther, "\(body(response).prefix(1000))")
+        }
     }
 
     @Test(arguments: TestDatabase.all)
@@ -169,11 +171,7 @@ private func loggedIn(_ app: Application, _ username: String, clock: TestClock) 
             let (caseID, _) = try await Self.register(app, caseworker)
             let id = try #require(caseID)
             let approver = try await loggedIn(app, "demo.approver", clock: clock)
-            _ = try await Self.act(caseworker, id, .startInvestigation, date: "2026-05-29")
-            _ = try await Self.act(caseworker, id, .completeInvestigation,
-                                   [("investigators", "甲,乙"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on")], date: "2026-05-29")
-            _ = try await Self.act(approver, id, .proposeInitialOpinion, [("verificationReportNumber", "HD-9"), ("opinion", "不符合")],
-                                   date: "2026-05-29")
+            try await Self.throughInitialOpinion(caseworker, approver, id, opinion: [("verificationReportNumber", "HD-9"), ("opinion", "不符合")])
             _ = try await Self.act(caseworker, id, .startPublicity, date: "2026-05-29")
             clock.advance(8 * 86_400)  // 06-06
             let township = try await loggedIn(app, "demo.caseworker", clock: clock)
@@ -200,11 +198,8 @@ private func loggedIn(_ app: Application, _ username: String, clock: TestClock) 
             let (caseID, _) = try await Self.register(app, caseworker)
             let id = try #require(caseID)
             let approver = try await loggedIn(app, "demo.approver", clock: clock)
-            _ = try await Self.act(caseworker, id, .startInvestigation, date: "2026-05-29")
-            _ = try await Self.act(caseworker, id, .completeInvestigation,
-                                   [("investigators", "甲,乙"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on")], date: "2026-05-29")
-            _ = try await Self.act(approver, id, .proposeInitialOpinion,
-                                   [("verificationReportNumber", "HD-7"), ("opinion", "符合"), ("amount", "620")], date: "2026-05-29")
+            try await Self.throughInitialOpinion(caseworker, approver, id,
+                                                 opinion: [("verificationReportNumber", "HD-7"), ("opinion", "符合"), ("amount", "620")])
             let public0 = WebClient(app: app)
             #expect(body(try await public0.get("/publicity/340321100201")).contains("目前没有公示中的申请"))
             _ = try await Self.act(caseworker, id, .startPublicity, date: "2026-05-29")

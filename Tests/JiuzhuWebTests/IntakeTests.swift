@@ -10,16 +10,6 @@ import VaporTesting
 import AsyncHTTPClient
 import NIOCore
 
-private func body(_ response: TestingHTTPResponse) -> String { String(buffer: response.body) }
-
-private func loggedIn(_ app: Application, _ username: String, clock: TestClock) async throws -> WebClient {
-    let client = WebClient(app: app)
-    let login = DemoStaff.logins.first { $0.username == username }!  // programmer error: demo accounts are fixed
-    let response = try await client.login(login.username, password: DemoStaff.password, secret: login.totpSecret, at: clock.now)
-    #expect(response.status == .seeOther)
-    return client
-}
-
 @Suite struct IntakeWebTests {
     @Test(arguments: TestDatabase.all)
     func caseworkerRegistersAFamilyOfThreeAndPrintsTheNotice(_ database: TestDatabase) async throws {

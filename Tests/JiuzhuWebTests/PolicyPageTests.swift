@@ -8,16 +8,6 @@ import Testing
 import Vapor
 import VaporTesting
 
-private func body(_ response: TestingHTTPResponse) -> String { String(buffer: response.body) }
-
-private func loggedIn(_ app: Application, _ role: StaffRole, clock: TestClock) async throws -> WebClient {
-    let client = WebClient(app: app)
-    let login = DemoStaff.logins.first { $0.role == role }!  // programmer error: one demo login per role
-    let response = try await client.login(login.username, password: DemoStaff.password, secret: login.totpSecret, at: clock.now)
-    #expect(response.status == .seeOther)
-    return client
-}
-
 /// A complete, valid form for `region` from `date`; `change` overrides single fields.
 private func policyForm(_ region: String, from date: String, _ change: [String: String] = [:]) -> [(String, String)] {
     var fields: [String: String] = [

@@ -9,16 +9,6 @@ import Testing
 import Vapor
 import VaporTesting
 
-private func body(_ response: TestingHTTPResponse) -> String { String(buffer: response.body) }
-
-private func loggedIn(_ app: Application, _ username: String, clock: TestClock) async throws -> WebClient {
-    let client = WebClient(app: app)
-    let login = DemoStaff.logins.first { $0.username == username }!  // programmer error: demo accounts are fixed
-    let response = try await client.login(login.username, password: DemoStaff.password, secret: login.totpSecret, at: clock.now)
-    #expect(response.status == .seeOther)
-    return client
-}
-
 /// A department that answers from a fixed list, or fails, as the test says.
 private struct StubSource: DepartmentSourceAdapter {
     let source: String

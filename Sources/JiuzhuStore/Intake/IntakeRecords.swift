@@ -73,6 +73,20 @@ public final class ReferralRecord: Model, @unchecked Sendable {
     public init() {}
 
     public var referralStatus: ReferralStatus { ReferralStatus(rawValue: status) ?? .open }
+
+    /// A new open referral of `need` to its department, answered by `deadline`.
+    convenience init(need: ReferralNeed, application: UUID, household: UUID, region: String, deadline: LocalDate, now: Date) {
+        self.init()
+        applicationID = application
+        householdID = household
+        regionCode = region
+        self.need = need.rawValue
+        department = need.department.rawValue
+        self.deadline = deadline.description
+        status = ReferralStatus.open.rawValue
+        createdMillis = now.millis
+        updatedMillis = now.millis
+    }
 }
 
 /// A person's place in a dibao household, province-wide: the primary key on

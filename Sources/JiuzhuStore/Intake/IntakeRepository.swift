@@ -156,16 +156,8 @@ public struct IntakeRepository: Sendable {
             }
             var referrals: [ReferralRecord] = []
             for need in ReferralNeed.allCases where draft.needs.contains(need) {
-                let referral = ReferralRecord()
-                referral.applicationID = applicationID
-                referral.householdID = householdID
-                referral.regionCode = draft.region.value
-                referral.need = need.rawValue
-                referral.department = need.department.rawValue
-                referral.deadline = policy.deadline(for: need, from: today, calendar: calendar).description
-                referral.status = ReferralStatus.open.rawValue
-                referral.createdMillis = now.millis
-                referral.updatedMillis = now.millis
+                let referral = ReferralRecord(need: need, application: applicationID, household: householdID, region: draft.region.value,
+                                              deadline: policy.deadline(for: need, from: today, calendar: calendar), now: now)
                 try await referral.create(on: tx)
                 referrals.append(referral)
                 try await addEvent(applicationID, householdID, kind: "referral",

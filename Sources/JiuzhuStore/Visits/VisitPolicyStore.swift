@@ -73,3 +73,18 @@ public struct VisitPolicyStore: Sendable {
         }
     }
 }
+
+/// The policies of many regions read once each, for one sweep or one page.
+public final class VisitPolicyCache: @unchecked Sendable {
+    let store: VisitPolicyStore
+    private var known: [String: VisitPolicy] = [:]
+
+    public init(store: VisitPolicyStore) { self.store = store }
+
+    public func policy(for region: String) async throws -> VisitPolicy {
+        if let policy = known[region] { return policy }
+        let policy = try await store.policy(for: try RegionCode(region)).policy
+        known[region] = policy
+        return policy
+    }
+}

@@ -279,18 +279,11 @@ public struct VisitRepository: Sendable {
             var referrals: [ReferralRecord] = []
             for need in ReferralNeed.allCases where needs.contains(need) {
                 guard let application, let applicationID = application.id else { break }
-                let referral = ReferralRecord()
-                referral.applicationID = applicationID
+                let referral = ReferralRecord(need: need, application: applicationID, household: application.householdID,
+                                              region: record.regionCode, deadline: policy.deadline(for: need, from: today, calendar: calendar),
+                                              now: now)
                 referral.origin = "visit"
                 referral.checkInID = checkInID
-                referral.householdID = application.householdID
-                referral.regionCode = record.regionCode
-                referral.need = need.rawValue
-                referral.department = need.department.rawValue
-                referral.deadline = policy.deadline(for: need, from: today, calendar: calendar).description
-                referral.status = ReferralStatus.open.rawValue
-                referral.createdMillis = now.millis
-                referral.updatedMillis = now.millis
                 try await referral.create(on: tx)
                 referrals.append(referral)
             }
@@ -367,18 +360,12 @@ public struct VisitRepository: Sendable {
                 visits[plan, default: []].append(try LocalDate(parsing: try row.decode(column: "visit_date", as: String.self)))
             }
         }
-        var policyByRegion: [String: VisitPolicy] = [:]
+        let cache = VisitPolicyCache(store: policies)
         var owed: [VisitObligation] = []
         for plan in plans {
             guard let id = plan.id, let selfCare = plan.selfCareClass else { continue }
             let region = try RegionCode(plan.regionCode)
-            let policy: VisitPolicy
-            if let known = policyByRegion[plan.regionCode] {
-                policy = known
-            } else {
-                policy = try await policies.policy(for: region).policy
-                policyByRegion[plan.regionCode] = policy
-            }
+            let policy = try await cache.policy(for: plan.regionCode)
             owed += VisitObligation.history(personID: plan.personID.uuidString, region: region, selfCare: selfCare,
                                             enrolledOn: try LocalDate(parsing: plan.enrolledOn), visits: visits[id] ?? [],
                                             policy: policy, calendar: calendar, through: end)

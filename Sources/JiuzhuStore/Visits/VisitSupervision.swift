@@ -32,17 +32,11 @@ public struct VisitSupervision: Sendable {
     @discardableResult
     public func escalate(today: LocalDate, calendar: WorkingCalendar, policies: VisitPolicyStore, now: Date) async throws -> Int {
         let plans = try await VisitPlanRecord.query(on: db).all()
-        var policyByRegion: [String: VisitPolicy] = [:]
+        let cache = VisitPolicyCache(store: policies)
         var opened = 0
         for plan in plans {
             guard let planID = plan.id?.uuidString, let region = try? RegionCode(plan.regionCode) else { continue }
-            let policy: VisitPolicy
-            if let known = policyByRegion[plan.regionCode] {
-                policy = known
-            } else {
-                policy = try await policies.policy(for: region).policy
-                policyByRegion[plan.regionCode] = policy
-            }
+            let policy = try await cache.policy(for: plan.regionCode)
             guard let schedule = VisitRepository.schedule(plan, policy: policy, calendar: calendar),
                   let task = VisitEscalation.task(for: schedule, on: today, calendar: calendar) else { continue }
             let draft = TaskDraft(kind: .visitOverdue, region: region, subjectType: "visit_plan", subjectID: planID,

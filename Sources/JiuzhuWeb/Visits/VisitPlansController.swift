@@ -38,7 +38,7 @@ struct VisitPlansController: RouteCollection {
         let workers = try await responsibleCandidates(req)
         let workerNames = try await staffNames(Set(plans.map(\.responsibleID)), req)
         let calendar = try await CalendarStore(db: req.db).calendar()
-        let policies = VisitPolicies(store: VisitPolicyStore(db: req.db))
+        let policies = VisitPolicyCache(store: VisitPolicyStore(db: req.db))
         let today = LocalDate.today(now: req.now)
         var rows: [Row] = []
         for plan in plans {

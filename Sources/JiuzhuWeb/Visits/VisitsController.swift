@@ -31,7 +31,7 @@ struct VisitsController: RouteCollection {
         let people = try await PersonRecord.query(on: req.db).filter(\.$id ~~ plans.map(\.personID)).all()
         let names = Dictionary(uniqueKeysWithValues: people.compactMap { p in p.id.map { ($0, p.name) } })
         let calendar = try await CalendarStore(db: req.db).calendar()
-        let policies = VisitPolicies(store: VisitPolicyStore(db: req.db))
+        let policies = VisitPolicyCache(store: VisitPolicyStore(db: req.db))
         let today = LocalDate.today(now: req.now)
         var rows: [PersonRow] = []
         for plan in plans {
@@ -190,21 +190,6 @@ struct VisitsController: RouteCollection {
         headers.contentType = .json
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return Response(status: status, headers: headers, body: .init(string: value.rendered(pretty: false)))
-    }
-}
-
-/// Region policies read once per request.
-final class VisitPolicies: @unchecked Sendable {
-    let store: VisitPolicyStore
-    private var known: [String: VisitPolicy] = [:]
-
-    init(store: VisitPolicyStore) { self.store = store }
-
-    func policy(for region: String) async throws -> VisitPolicy {
-        if let policy = known[region] { return policy }
-        let policy = try await store.policy(for: try RegionCode(region)).policy
-        known[region] = policy
-        return policy
     }
 }
 
