@@ -105,13 +105,6 @@ public enum TaskRepository {
         }
     }
 
-    /// The open task `id` if it lies in `scope`.
-    public static func task(id: UUID, scope: RegionScope, on db: any Database) async throws -> TaskRecord? {
-        guard let task = try await TaskRecord.find(id, on: db), let region = try? RegionCode(task.regionCode),
-              scope.allows(region) else { return nil }
-        return task
-    }
-
     /// Open and overdue tasks in `scope`, per region one level below the
     /// scope's root (or the root itself at village level).
     public static func counts(in scope: RegionScope, today: LocalDate, on db: any Database) async throws -> [TaskCounts] {

@@ -20,7 +20,6 @@ enum CT {
     static let actions = Bilingual(zh: "可办理的事项", en: "What you can do")
     static let noActions = Bilingual(zh: "您的角色现在没有可办理的事项。", en: "Nothing for your role to do on this case now.")
     static let date = Bilingual(zh: "办理日期", en: "Date")
-    static let submit = Bilingual(zh: "提交", en: "Submit")
     static let investigators = Bilingual(zh: "调查人员（至少 2 人，用顿号或逗号分隔）", en: "Investigators (at least 2, separated by commas)")
     static let visitedOn = Bilingual(zh: "入户日期", en: "Visited on")
     static let signedByFamily = Bilingual(zh: "调查表已由申请人签字确认", en: "The family signed the form")
@@ -34,7 +33,6 @@ enum CT {
     static let recipient = Bilingual(zh: "救助对象", en: "Recipient")
     static let signatures = Bilingual(zh: "签字人（用逗号分隔）", en: "Signed by (separated by commas)")
     static let done = Bilingual(zh: "已办理。", en: "Done.")
-    static let stale = Bilingual(zh: "案件已被他人更新，请刷新页面后重新办理。", en: "Someone else has changed this case; reload the page and try again.")
     static let letter = Bilingual(zh: "决定书", en: "Decision letter")
     static let approvalLetter = Bilingual(zh: "批准决定书", en: "Notice of approval")
     static let rejectionLetter = Bilingual(zh: "不予批准决定书", en: "Notice of rejection")
@@ -44,9 +42,6 @@ enum CT {
     static let accepted = Bilingual(zh: "已受理，案件已开始计时。", en: "Accepted; the cases' clocks are running.")
     static let openCase = Bilingual(zh: "办理", en: "Open")
     static let version = Bilingual(zh: "版本", en: "Version")
-    static let print = Bilingual(zh: "打印", en: "Print")
-    static let actor = Bilingual(zh: "办理人", en: "By")
-    static let publicity = Bilingual(zh: "公示", en: "Publicity")
 
     static func approvalText(_ head: String, _ programme: Programme, _ amount: String, _ month: String) -> Bilingual {
         Bilingual(zh: "\(head)家庭：经审核确认，你家符合\(programme.name.zh)条件，自 \(month) 起按月发放 \(amount)。如家庭情况发生变化，请及时告知乡镇（街道）。",

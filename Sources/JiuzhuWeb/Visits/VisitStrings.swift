@@ -6,7 +6,6 @@ enum VT {
     static let myPeople = Bilingual(zh: "我包保的对象", en: "People I visit")
     static let noPeople = Bilingual(zh: "您还没有包保对象。", en: "You have no one to visit yet.")
     static let nextVisit = Bilingual(zh: "下次走访", en: "Next visit")
-    static let checkIn = Bilingual(zh: "走访打卡", en: "Check in")
     static let person = Bilingual(zh: "走访对象", en: "Person")
     static let locate = Bilingual(zh: "获取位置", en: "Get location")
     static let locationHint = Bilingual(zh: "请在对象家中获取位置。", en: "Get the location at the person's home.")
@@ -49,7 +48,6 @@ enum VT {
     static let refer = Bilingual(zh: "转介所选需求", en: "Refer the chosen needs")
     static let referred = Bilingual(zh: "已转介。", en: "Referred.")
     static let noteNeeds = Bilingual(zh: "无须转介的说明", en: "Why no referral is needed")
-    static let closeNeeds = Bilingual(zh: "办结（不转介）", en: "Close without referral")
     static let reassessHint = Bilingual(zh: "重新评估后在此保存评估结果，复评任务随之办结。",
                                         en: "After re-assessing, save the result here; the re-assessment task closes with it.")
 
@@ -82,7 +80,6 @@ enum VT {
     static let detected = Bilingual(zh: "检测完成。", en: "Checked.")
     static let reviewer = Bilingual(zh: "核查人", en: "Reviewer")
 
-    static let tasks = Bilingual(zh: "待办事项", en: "Tasks")
     static let dueDate = Bilingual(zh: "办理期限", en: "Due")
     static let kind = Bilingual(zh: "事项", en: "Task")
     static let subject = Bilingual(zh: "对象", en: "About")
