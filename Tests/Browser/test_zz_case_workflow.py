@@ -84,7 +84,8 @@ def open_case(drv, app, case_path: str, state: str) -> None:
     assert case_state(drv) == state, f"the case is {case_state(drv)!r}, expected {state!r}: {body_text(drv)[:1500]}"
 
 
-def act(drv, action: str, to_state: str, texts: dict[str, str] | None = None, ticks: tuple[str, ...] = ()) -> None:
+def act(drv, action: str, to_state: str, texts: dict[str, str] | None = None, ticks: tuple[str, ...] = (),
+        selects: dict[str, str] | None = None) -> None:
     """Fill and submit the case page's form for `action` (opening its
     <details> first if needed), then wait for the case to be in `to_state`."""
     offered = [d.get_attribute("data-action") for d in drv.find_elements(By.CSS_SELECTOR, "details.case-action")]
@@ -99,6 +100,8 @@ def act(drv, action: str, to_state: str, texts: dict[str, str] | None = None, ti
         field = form.find_element(By.NAME, name)
         field.clear()
         field.send_keys(value)
+    for name, value in (selects or {}).items():
+        Select(form.find_element(By.NAME, name)).select_by_value(value)
     for name in ticks:
         box = form.find_element(By.NAME, name)
         if not box.is_selected():
@@ -310,8 +313,11 @@ def test_dibao_from_window_to_first_payment_roll(app, driver, totp_clock, tmp_pa
     login(driver, app, totp_clock, "county_reviewer")
     open_case(driver, app, case_path, "awaiting_confirmation")
     act(driver, "approve", "approved",
-        texts={"confirmationOpinion": "经审核，符合城乡低保条件，同意纳入", "amount": AMOUNT})
+        texts={"confirmationOpinion": "经审核，符合城乡低保条件，同意纳入", "amount": AMOUNT}, selects={"reviewClass": "c"})
     assert driver.find_element(By.CSS_SELECTOR, "#case-amount").text == AMOUNT_SHOWN
+    # Class C: reviewed every 6 months.
+    assert "C" in driver.find_element(By.CSS_SELECTOR, "#case-class").text
+    assert driver.find_element(By.CSS_SELECTOR, "#case-next-review").text
     timeline = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#case-timeline li")]
     approved_on = re.match(r"(\d{4}-\d{2}-\d{2})", timeline[-1] if timeline else "")
     assert approved_on, f"the timeline's last entry has no date: {timeline}"

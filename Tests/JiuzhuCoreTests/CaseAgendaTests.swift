@@ -16,7 +16,7 @@ struct CaseAgendaTests {
 
         mutating func take(_ action: CaseAction, by actor: CaseActor, _ inputs: CaseInputs = CaseInputs(), on day: LocalDate) throws {
             let transition = try run.take(action, by: actor, inputs, on: day)
-            deadlines = CaseAgenda.merge(deadlines, with: transition.deadlines)
+            deadlines = CaseAgenda.merge(deadlines, with: transition.deadlines, clearing: transition.step.clears)
         }
 
         var next: CaseAgendaItem? { CaseAgenda.next(run.workflow, progress: run.progress, deadlines: deadlines) }
@@ -38,8 +38,11 @@ struct CaseAgendaTests {
         try t.take(.submitForConfirmation, by: A.caseworker, on: date(2025, 3, 18))
         #expect(t.next?.role == .countyReviewer && t.next?.actions == [.approve, .reject])
         #expect(t.next?.due?.kind == .confirmation)
-        try t.take(.approve, by: A.county, CaseInputs(confirmationOpinion: "同意", amount: Money(yuan: 600)), on: date(2025, 3, 20))
-        #expect(t.next == nil)
+        try t.take(.approve, by: A.county, CaseInputs(confirmationOpinion: "同意", amount: Money(yuan: 600), reviewClass: .c),
+                   on: date(2025, 3, 20))
+        // Approved: the case waits for its first review, six months on for class C.
+        #expect(t.next?.actions == [.review] && t.next?.role == .townshipCaseworker)
+        #expect(t.next?.due?.kind == .review && t.next?.due?.date == date(2025, 9, 20))
     }
 
     @Test func anApprovedAmountChangesOnlyWithAWrittenReasonAndStopsWithReasons() throws {
@@ -55,9 +58,10 @@ struct CaseAgendaTests {
         #expect(t.run.attempt(.changeAmount, by: A.caseworker, CaseInputs(amount: Money(yuan: 300), changeReason: "就业"),
                               on: date(2025, 6, 2))?.code == "case.actor_not_allowed")
         try t.take(.changeAmount, by: A.county, CaseInputs(amount: Money(yuan: 300), changeReason: "家庭成员就业，收入增加"), on: date(2025, 6, 2))
-        #expect(t.run.progress.state == .approved && t.next == nil)
+        #expect(t.run.progress.state == .approved && t.next?.actions == [.review])
         try t.take(.terminate, by: A.county, CaseInputs(terminationReasons: ["家庭人均收入超过低保标准"]), on: date(2025, 9, 1))
-        #expect(t.run.progress.state == .terminated)
+        #expect(t.run.progress.state == .terminated && t.next == nil)
+        #expect(t.deadlines.map(\.kind).filter { $0 == .review }.isEmpty)
         // Edge and rigid recognition carry no monthly amount to change.
         #expect(!CaseWorkflow.definition(for: .edge, options: .standard).contains { $0.action == .changeAmount })
     }

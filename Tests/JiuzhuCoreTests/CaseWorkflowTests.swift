@@ -16,7 +16,7 @@ enum CaseFixtures {
     static let visit = HomeVisitRecord(investigators: ["张伟", "李娜"], visitedOn: date(2025, 3, 4), signedByFamily: true)
     static let investigation = CaseInputs(homeVisit: visit)
     static let opinion = CaseInputs(verificationReportNumber: "HD-2025-0001", opinion: "符合农村低保条件")
-    static let confirm = CaseInputs(confirmationOpinion: "同意纳入农村低保", amount: Money(yuan: 580))
+    static let confirm = CaseInputs(confirmationOpinion: "同意纳入农村低保", amount: Money(yuan: 580), reviewClass: .b)
     static let reject = CaseInputs(rejectionReasons: ["家庭人均收入高于当地低保标准"])
 }
 
@@ -83,7 +83,8 @@ struct CaseWorkflowTests {
         let approved = try run.take(.approve, by: A.county, CaseFixtures.confirm, on: date(2025, 3, 25))
         #expect(approved.progress.state == .approved)
         #expect(approved.step.dueBy == [.confirmation, .wholeProcess])
-        #expect(approved.deadlines.isEmpty)
+        #expect(approved.deadlines.map(\.kind) == [.review])
+        #expect(approved.deadlines.first?.date == date(2026, 3, 25))
         #expect(run.transitions.map(\.progress.state) ==
                 [.investigating, .awaitingVerification, .initialOpinion, .publicity, .awaitingConfirmation, .approved])
     }

@@ -69,7 +69,7 @@ import Vapor
             let missingAmount = try? await act(repository, app, record, .approve, by: county, CaseInputs(confirmationOpinion: "同意"), on: day(14))
             #expect(missingAmount == nil)
             record = try await act(repository, app, record, .approve, by: county,
-                                   CaseInputs(confirmationOpinion: "同意", amount: Money(yuan: 620)), on: day(14))
+                                   CaseInputs(confirmationOpinion: "同意", amount: Money(yuan: 620), reviewClass: .b), on: day(14))
             #expect(record.caseState == .approved && record.monthlyFen == 62_000 && record.startMonth == "2026-07")
             #expect(record.version == 7 && record.decidedOn == day(14).description)
             let events = try await repository.events(caseID: try record.requireID())

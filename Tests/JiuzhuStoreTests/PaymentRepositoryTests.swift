@@ -26,7 +26,7 @@ import Vapor
         record = try await cases.act(repository, app, record, .startPublicity, by: cases.caseworker, on: cases.day(4))
         record = try await cases.act(repository, app, record, .submitForConfirmation, by: cases.caseworker, on: cases.day(12))
         return try await cases.act(repository, app, record, .approve, by: cases.county,
-                                   CaseInputs(confirmationOpinion: "同意", amount: Money(yuan: 620)), on: cases.day(14))
+                                   CaseInputs(confirmationOpinion: "同意", amount: Money(yuan: 620), reviewClass: .b), on: cases.day(14))
     }
 
     @Test(arguments: TestDatabase.all)

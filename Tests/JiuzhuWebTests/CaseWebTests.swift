@@ -91,9 +91,9 @@ import VaporTesting
             #expect(body(try await county.get("/cases")).contains(id.uuidString))
             r = try await Self.act(county, id, .approve, [("confirmationOpinion", "同意纳入农村低保"), ("amount", "abc")], date: "2026-06-06")
             #expect(r.status == .badRequest)
-            let future = try await Self.act(county, id, .approve, [("confirmationOpinion", "同意"), ("amount", "620.00")], date: "2026-06-08")
+            let future = try await Self.act(county, id, .approve, [("confirmationOpinion", "同意"), ("amount", "620.00"), ("reviewClass", "b")], date: "2026-06-08")
             #expect(future.status == .badRequest && body(future).contains("办理日期不能晚于今天"))
-            r = try await Self.act(county, id, .approve, [("confirmationOpinion", "同意纳入农村低保"), ("amount", "620.00")], date: "2026-06-06")
+            r = try await Self.act(county, id, .approve, [("confirmationOpinion", "同意纳入农村低保"), ("amount", "620.00"), ("reviewClass", "b")], date: "2026-06-06")
             #expect(r.status == .seeOther, "\(body(r).prefix(1500))")
             let approved = body(try await county.get("/cases/\(id.uuidString)"))
             #expect(approved.contains("data-state=\"approved\"") && approved.contains("¥620.00"))
@@ -251,7 +251,7 @@ import VaporTesting
                 (.proposeInitialOpinion, .townshipApprover, town, CaseInputs(verificationReportNumber: "HD-5", opinion: "符合"), "2026-05-29"),
                 (.startPublicity, .townshipCaseworker, town, CaseInputs(), "2026-05-29"),
                 (.submitForConfirmation, .townshipCaseworker, town, CaseInputs(), "2026-06-06"),
-                (.approve, .countyReviewer, county, CaseInputs(confirmationOpinion: "同意", amount: Money(yuan: 620)), "2026-06-08"),
+                (.approve, .countyReviewer, county, CaseInputs(confirmationOpinion: "同意", amount: Money(yuan: 620), reviewClass: .b), "2026-06-08"),
             ]
             for (action, role, home, inputs, day) in steps {
                 let record = try #require(try await CaseRecord.find(id, on: app.db))

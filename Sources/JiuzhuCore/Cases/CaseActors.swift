@@ -6,12 +6,15 @@ public enum CaseRegionRelation: String, Sendable, Codable, CaseIterable {
     case caseTownship = "case_township"
     /// The county the case belongs to (本县).
     case caseCounty = "case_county"
+    /// The county a transferring case moves to (迁入县).
+    case receivingCounty = "receiving_county"
 
     public var name: Bilingual {
         switch self {
         case .caseVillage: Bilingual(zh: "本村（社区）", en: "the case's village")
         case .caseTownship: Bilingual(zh: "本乡镇（街道）", en: "the case's township")
         case .caseCounty: Bilingual(zh: "本县（区）", en: "the case's county")
+        case .receivingCounty: Bilingual(zh: "迁入地县（区）", en: "the receiving county")
         }
     }
 
@@ -36,8 +39,15 @@ public struct CaseActor: Sendable, Hashable {
         self.relation = relation
     }
 
-    public init(role: StaffRole, home: RegionCode, caseRegion: RegionCode) {
-        self.init(role: role, relation: CaseRegionRelation.of(home: home, caseRegion: caseRegion))
+    /// `transferTo`: the village a transferring case moves to; a county
+    /// account above it is the receiving county.
+    public init(role: StaffRole, home: RegionCode, caseRegion: RegionCode, transferTo: RegionCode? = nil) {
+        if let transferTo, home.level == .county, transferTo.ancestor(at: .county) == home,
+           caseRegion.ancestor(at: .county) != home {
+            self.init(role: role, relation: .receivingCounty)
+        } else {
+            self.init(role: role, relation: CaseRegionRelation.of(home: home, caseRegion: caseRegion))
+        }
     }
 }
 

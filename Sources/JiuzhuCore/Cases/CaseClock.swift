@@ -16,6 +16,14 @@ public enum CaseDeadlineKind: String, Sendable, Codable, CaseIterable {
     case emergencyRecord = "emergency_record"
     /// 刚性支出困难家庭认定有效期.
     case validityEnd = "validity_end"
+    /// 定期复核 — by household class (A/B/C) or tekun.
+    case review
+    /// 变化复核 — a reported change (a death: within 3 months of it).
+    case changeReview = "change_review"
+    /// 渐退期满 — the case is stopped by the end of its taper.
+    case taperEnd = "taper_end"
+    /// 书面告知调整或终止 — a change of amount, a taper or a stop explained in writing.
+    case decisionNotice = "decision_notice"
 
     public var name: Bilingual {
         switch self {
@@ -27,6 +35,10 @@ public enum CaseDeadlineKind: String, Sendable, Codable, CaseIterable {
         case .wholeProcess: Bilingual(zh: "全流程办结", en: "Whole process")
         case .emergencyRecord: Bilingual(zh: "补齐审批手续", en: "Completion of the emergency record")
         case .validityEnd: Bilingual(zh: "认定有效期届满", en: "End of validity")
+        case .review: Bilingual(zh: "定期复核", en: "Scheduled review")
+        case .changeReview: Bilingual(zh: "变化复核", en: "Review after a change")
+        case .taperEnd: Bilingual(zh: "渐退期满", en: "End of the taper")
+        case .decisionNotice: Bilingual(zh: "书面告知决定", en: "Written notice of the decision")
         }
     }
 }
@@ -217,6 +229,14 @@ public struct CaseClock: Sendable {
         return CaseDeadline(kind: .rejectionNotice, date: calendar.adding(workingDays: days, to: decidedOn),
                             rule: Bilingual(zh: "作出决定后 \(days) 个工作日内书面告知申请人并说明理由",
                                             en: "Tell the applicant in writing, with reasons, within \(days) working days of the decision"))
+    }
+
+    /// 调整、渐退、终止 — explained to the family in writing ≤3 WD after the decision.
+    public func decisionNotice(decidedOn: LocalDate) -> CaseDeadline {
+        let days = Self.rejectionNoticeWorkingDays
+        return CaseDeadline(kind: .decisionNotice, date: calendar.adding(workingDays: days, to: decidedOn),
+                            rule: Bilingual(zh: "作出决定后 \(days) 个工作日内书面告知家庭并说明理由",
+                                            en: "Tell the family in writing, with reasons, within \(days) working days of the decision"))
     }
 
     /// 先行救助后补齐手续 — within the region's number of working days.

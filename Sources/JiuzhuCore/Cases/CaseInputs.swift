@@ -87,6 +87,15 @@ public struct CaseInputs: Sendable, Hashable, Codable {
     public var terminationPublicityStartedOn: LocalDate?
     /// 调整原因 — why the amount changes, as the family is told in writing.
     public var changeReason: String?
+    /// 分类管理类别 (dibao), set at approval and at each review.
+    public var reviewClass: ReviewClass?
+    /// 复核结论.
+    public var reviewConclusion: String?
+    public var changeReport: ChangeReport?
+    public var taper: TaperPlan?
+    public var transfer: TransferRequest?
+    /// 迁入地审核意见.
+    public var transferOpinion: String?
 
     public init(homeVisit: HomeVisitRecord? = nil, verificationReportNumber: String? = nil,
                 selfCare: SelfCareAssessment? = nil, opinion: String? = nil, objection: String? = nil,
@@ -96,7 +105,9 @@ public struct CaseInputs: Sendable, Hashable, Codable {
                 escalationReason: String? = nil, emergencyReason: String? = nil, amount: Money? = nil,
                 emergencyRecord: EmergencyRecord? = nil, extensionReason: String? = nil,
                 withdrawalRequest: String? = nil, terminationReasons: [String] = [],
-                terminationPublicityStartedOn: LocalDate? = nil, changeReason: String? = nil) {
+                terminationPublicityStartedOn: LocalDate? = nil, changeReason: String? = nil,
+                reviewClass: ReviewClass? = nil, reviewConclusion: String? = nil, changeReport: ChangeReport? = nil,
+                taper: TaperPlan? = nil, transfer: TransferRequest? = nil, transferOpinion: String? = nil) {
         self.homeVisit = homeVisit
         self.verificationReportNumber = verificationReportNumber
         self.selfCare = selfCare
@@ -117,6 +128,12 @@ public struct CaseInputs: Sendable, Hashable, Codable {
         self.terminationReasons = terminationReasons
         self.terminationPublicityStartedOn = terminationPublicityStartedOn
         self.changeReason = changeReason
+        self.reviewClass = reviewClass
+        self.reviewConclusion = reviewConclusion
+        self.changeReport = changeReport
+        self.taper = taper
+        self.transfer = transfer
+        self.transferOpinion = transferOpinion
     }
 }
 
@@ -145,6 +162,12 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
     case terminationReasons = "termination_reasons"
     case terminationPublicityEnded = "termination_publicity_ended"
     case changeReason = "change_reason"
+    case reviewClass = "review_class"
+    case reviewConclusion = "review_conclusion"
+    case changeReport = "change_report"
+    case taperPlan = "taper_plan"
+    case transferDestination = "transfer_destination"
+    case transferOpinion = "transfer_opinion"
 
     public var name: Bilingual {
         switch self {
@@ -174,6 +197,12 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
         case .terminationReasons: Bilingual(zh: "终止理由", en: "Reasons for terminating")
         case .terminationPublicityEnded: Bilingual(zh: "终止公示 7 天已满", en: "The 7-day termination notice has ended")
         case .changeReason: Bilingual(zh: "调整原因（书面告知家庭）", en: "Reason for the change (told to the family in writing)")
+        case .reviewClass: Bilingual(zh: "分类管理类别", en: "Review class")
+        case .reviewConclusion: Bilingual(zh: "复核结论", en: "Conclusion of the review")
+        case .changeReport: Bilingual(zh: "家庭情况变化（类别、发生日期、情况）", en: "The change (kind, date, what happened)")
+        case .taperPlan: Bilingual(zh: "渐退期（1–6 个月）", en: "Taper (1–6 months)")
+        case .transferDestination: Bilingual(zh: "迁入地（村、社区区划代码）及迁移原因", en: "Destination (village code) and reason for the move")
+        case .transferOpinion: Bilingual(zh: "迁入地审核意见", en: "Opinion of the receiving county")
         }
     }
 
@@ -202,6 +231,12 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
         case .terminationReasons: "terminationReasons"
         case .terminationPublicityEnded: "terminationPublicityStartedOn"
         case .changeReason: "changeReason"
+        case .reviewClass: "reviewClass"
+        case .reviewConclusion: "reviewConclusion"
+        case .changeReport: "changeKind"
+        case .taperPlan: "taperMonths"
+        case .transferDestination: "transferDestination"
+        case .transferOpinion: "transferOpinion"
         }
     }
 }
@@ -237,6 +272,12 @@ extension CaseInputs {
         out.terminationReasons = newer.terminationReasons.isEmpty ? terminationReasons : newer.terminationReasons
         out.terminationPublicityStartedOn = newer.terminationPublicityStartedOn ?? terminationPublicityStartedOn
         out.changeReason = newer.changeReason ?? changeReason
+        out.reviewClass = newer.reviewClass ?? reviewClass
+        out.reviewConclusion = newer.reviewConclusion ?? reviewConclusion
+        out.changeReport = newer.changeReport ?? changeReport
+        out.taper = newer.taper ?? taper
+        out.transfer = newer.transfer ?? transfer
+        out.transferOpinion = newer.transferOpinion ?? transferOpinion
         return out
     }
 }

@@ -25,6 +25,9 @@ public enum CaseState: String, Sendable, Codable, CaseIterable {
     case recordCompleted = "record_completed"
     /// 已批准（确认）.
     case approved
+    /// 迁移待接收 — approved and still paid here while the county the
+    /// household moved to decides whether to take the case over.
+    case transferring
     /// 不予批准 — the applicant must be told in writing, with reasons.
     case rejected
     /// 已撤回 — the applicant withdrew before a decision.
@@ -45,6 +48,7 @@ public enum CaseState: String, Sendable, Codable, CaseIterable {
         case .paidFirst: Bilingual(zh: "已先行救助", en: "Helped first, record pending")
         case .recordCompleted: Bilingual(zh: "已补齐手续", en: "Record completed")
         case .approved: Bilingual(zh: "已批准", en: "Approved")
+        case .transferring: Bilingual(zh: "跨县迁移待接收", en: "Moving to another county, awaiting acceptance")
         case .rejected: Bilingual(zh: "不予批准", en: "Rejected")
         case .withdrawn: Bilingual(zh: "已撤回", en: "Withdrawn")
         case .terminated: Bilingual(zh: "已终止", en: "Terminated")
@@ -90,6 +94,18 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable {
     case terminate
     /// 调整救助金额 — an increase or decrease after a change, explained to the family in writing.
     case changeAmount = "change_amount"
+    /// 定期复核 — the scheduled review (or the one a change calls for).
+    case review
+    /// 登记家庭情况变化 — a change the family or the village reports.
+    case reportChange = "report_change"
+    /// 启动渐退 — support goes on for up to 6 months after a job, then stops.
+    case startTaper = "start_taper"
+    /// 申请跨县迁移 — the household moves to a village in another county.
+    case requestTransfer = "request_transfer"
+    /// 接收迁入 — the receiving county takes the case over with its history.
+    case acceptTransfer = "accept_transfer"
+    /// 不予接收 — the receiving county declines; the case stays where it was.
+    case declineTransfer = "decline_transfer"
 
     public var name: Bilingual {
         switch self {
@@ -110,6 +126,12 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable {
         case .withdraw: Bilingual(zh: "撤回申请", en: "Withdraw the application")
         case .terminate: Bilingual(zh: "终止救助", en: "Terminate support")
         case .changeAmount: Bilingual(zh: "调整救助金额", en: "Change the monthly amount")
+        case .review: Bilingual(zh: "复核", en: "Review the household")
+        case .reportChange: Bilingual(zh: "登记家庭情况变化", en: "Record a change in the household")
+        case .startTaper: Bilingual(zh: "启动渐退", en: "Start the taper")
+        case .requestTransfer: Bilingual(zh: "申请跨县迁移", en: "Transfer to another county")
+        case .acceptTransfer: Bilingual(zh: "接收迁入", en: "Accept the transfer")
+        case .declineTransfer: Bilingual(zh: "不予接收迁入", en: "Decline the transfer")
         }
     }
 }

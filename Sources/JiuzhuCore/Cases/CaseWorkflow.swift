@@ -11,9 +11,13 @@ public struct CaseStep: Sendable, Hashable {
     public let dueBy: [CaseDeadlineKind]
     /// The limits this step starts (computed from the day it is taken).
     public let sets: [CaseDeadlineKind]
+    /// The limits this step settles (a review settles the review a change called for).
+    public let clears: [CaseDeadlineKind]
 
     public init(from: CaseState, action: CaseAction, to: CaseState, actors: [CaseActorRule],
-                requirements: [CaseRequirement] = [], dueBy: [CaseDeadlineKind] = [], sets: [CaseDeadlineKind] = []) {
+                requirements: [CaseRequirement] = [], dueBy: [CaseDeadlineKind] = [], sets: [CaseDeadlineKind] = [],
+                clears: [CaseDeadlineKind] = []) {
+        self.clears = clears
         self.from = from
         self.action = action
         self.to = to
@@ -26,15 +30,23 @@ public struct CaseStep: Sendable, Hashable {
 
 /// What the store keeps of a case for the workflow: its state and the dates
 /// the clock needs.
-public struct CaseProgress: Sendable, Hashable, Codable {
+public struct CaseProgress: Sendable, Hashable {
     public var state: CaseState
     public var acceptedOn: LocalDate
     /// The day the (latest) initial opinion was posted.
     public var publicityStartedOn: LocalDate?
     public var extended: CaseExtension?
+    /// The village (or township) the case is registered in: a transfer's
+    /// destination must lie in another county.
+    public var region: RegionCode?
+    /// 最后发放月 — set by a taper (its last month) or a stop (the month of
+    /// the decision: a stop takes effect from the next month).
+    public var lastPaidMonth: YearMonth?
 
     public init(state: CaseState = .accepted, acceptedOn: LocalDate, publicityStartedOn: LocalDate? = nil,
-                extended: CaseExtension? = nil) {
+                extended: CaseExtension? = nil, region: RegionCode? = nil, lastPaidMonth: YearMonth? = nil) {
+        self.region = region
+        self.lastPaidMonth = lastPaidMonth
         self.state = state
         self.acceptedOn = acceptedOn
         self.publicityStartedOn = publicityStartedOn
@@ -72,8 +84,8 @@ public struct CaseWorkflow: Sendable {
     }
 
     /// A new case accepted on `acceptedOn`, with the limits that run from acceptance.
-    public func start(acceptedOn: LocalDate) -> (progress: CaseProgress, deadlines: [CaseDeadline]) {
-        let progress = CaseProgress(acceptedOn: acceptedOn)
+    public func start(acceptedOn: LocalDate, region: RegionCode? = nil) -> (progress: CaseProgress, deadlines: [CaseDeadline]) {
+        let progress = CaseProgress(acceptedOn: acceptedOn, region: region)
         return (progress, clock(for: progress).initialDeadlines)
     }
 
@@ -142,6 +154,16 @@ public struct CaseWorkflow: Sendable {
                                 zh: "办理时限已延长过一次", en: "The time limit has already been extended")
             }
             next.extended = try CaseExtension(reason: inputs.extensionReason ?? "")
+        case .startTaper:
+            if let last = progress.lastPaidMonth {
+                throw UserError("taper.already_set", field: "taperMonths",
+                                zh: "渐退期已确定（发放至 \(last)），不能再次启动", en: "A taper is already set (paid until \(last)); it cannot start again")
+            }
+            next.lastPaidMonth = inputs.taper?.lastPaidMonth(decidedOn: date)
+        case .terminate:
+            next.lastPaidMonth = PaymentRule.lastPaidMonth(terminatedOn: date, current: progress.lastPaidMonth)
+        case .acceptTransfer:
+            next.region = inputs.transfer?.destination ?? progress.region
         default: break
         }
         let clock = clock(for: next)
@@ -153,6 +175,14 @@ public struct CaseWorkflow: Sendable {
             case .rejectionNotice: deadlines.append(clock.rejectionNotice(decidedOn: date))
             case .emergencyRecord: deadlines.append(clock.emergencyRecord(paidOn: date))
             case .validityEnd: deadlines.append(try clock.validityEnd(approvedOn: date, months: options.rigidValidityMonths))
+            case .review:
+                if let review = options.review.nextReview(programme: programme, reviewClass: inputs.reviewClass, from: date) {
+                    deadlines.append(review)
+                }
+            case .changeReview:
+                if let report = inputs.changeReport { deadlines.append(report.review(reportedOn: date, schedule: options.review)) }
+            case .taperEnd: if let end = inputs.taper?.end(decidedOn: date) { deadlines.append(end) }
+            case .decisionNotice: deadlines.append(clock.decisionNotice(decidedOn: date))
             case .wholeProcess: if let deadline = clock.wholeProcess { deadlines.append(deadline) }
             case .investigationStart, .investigation: deadlines += clock.initialDeadlines.filter { $0.kind == kind }
             }
@@ -234,6 +264,22 @@ public struct CaseWorkflow: Sendable {
             guard let started = inputs.terminationPublicityStartedOn else { return false }
             try checkPublicityOver(started: started, on: date, field: "terminationPublicityStartedOn")
             return true
+        case .reviewClass: return inputs.reviewClass != nil
+        case .reviewConclusion: return nonBlankText(inputs.reviewConclusion) != nil
+        case .changeReport:
+            guard let report = inputs.changeReport else { return false }
+            try report.validate(reportedOn: date)
+            return true
+        case .taperPlan: return inputs.taper != nil
+        case .transferDestination:
+            guard let transfer = inputs.transfer else { return false }
+            guard let region = progress.region else {
+                throw UserError("transfer.case_region", field: "transferDestination",
+                                zh: "案件所在地未知，无法办理迁移", en: "The case's region is unknown; it cannot be transferred")
+            }
+            try transfer.validate(from: region)
+            return true
+        case .transferOpinion: return nonBlankText(inputs.transferOpinion) != nil
         }
     }
 
@@ -301,18 +347,42 @@ extension CaseWorkflow {
                          sets: delegated ? [] : [.confirmation]),
                 CaseStep(from: .awaitingConfirmation, action: .approve, to: .approved, actors: confirmer,
                          requirements: (tekun ? [.onSiteCheck, .confirmationOpinion] : [.confirmationOpinion])
-                            + (monthly ? [.monthlyAmount] : []),
-                         dueBy: confirmationDue, sets: programme == .rigid ? [.validityEnd] : []),
+                            + (monthly ? [.monthlyAmount] : []) + (programme == .dibao ? [.reviewClass] : []),
+                         dueBy: confirmationDue,
+                         sets: programme == .rigid ? [.validityEnd] : (monthly ? [.review] : [])),
                 CaseStep(from: .awaitingConfirmation, action: .reject, to: .rejected, actors: confirmer,
                          requirements: tekun ? [.onSiteCheck, .rejectionReasons] : [.rejectionReasons],
                          dueBy: confirmationDue, sets: [.rejectionNotice]),
                 CaseStep(from: .approved, action: .terminate, to: .terminated, actors: confirmer,
-                         requirements: tekun ? [.terminationReasons, .terminationPublicityEnded] : [.terminationReasons]),
+                         requirements: tekun ? [.terminationReasons, .terminationPublicityEnded] : [.terminationReasons],
+                         dueBy: [.taperEnd], sets: monthly ? [.decisionNotice] : [],
+                         clears: [.review, .changeReview, .taperEnd]),
             ]
             if monthly {
-                // An increase or decrease after a change (a job, a death, a taper step), with its written reason.
-                steps.append(CaseStep(from: .approved, action: .changeAmount, to: .approved, actors: confirmer,
-                                      requirements: [.monthlyAmount, .changeReason]))
+                // 动态管理: an increase or decrease after a change, with its written reason; the
+                // scheduled review; a change the family reports; the transfer to another county.
+                let receiving = CaseActorRule(.countyReviewer, at: .receivingCounty)
+                steps += [
+                    CaseStep(from: .approved, action: .changeAmount, to: .approved, actors: confirmer,
+                             requirements: [.monthlyAmount, .changeReason], sets: [.decisionNotice]),
+                    CaseStep(from: .approved, action: .review, to: .approved, actors: [caseworker],
+                             requirements: [.homeVisit, .verificationReport, .reviewConclusion]
+                                + (programme == .dibao ? [.reviewClass] : []),
+                             dueBy: [.review, .changeReview], sets: [.review], clears: [.changeReview]),
+                    CaseStep(from: .approved, action: .reportChange, to: .approved, actors: [caseworker] + villagePoster,
+                             requirements: [.changeReport], sets: [.changeReview]),
+                    CaseStep(from: .approved, action: .requestTransfer, to: .transferring, actors: [caseworker],
+                             requirements: [.transferDestination]),
+                    CaseStep(from: .transferring, action: .acceptTransfer, to: .approved, actors: [receiving],
+                             requirements: [.transferOpinion]),
+                    CaseStep(from: .transferring, action: .declineTransfer, to: .approved, actors: [receiving],
+                             requirements: [.transferOpinion]),
+                ]
+                if programme == .dibao {
+                    // 渐退: income above the standard after a job; support goes on for up to 6 months.
+                    steps.append(CaseStep(from: .approved, action: .startTaper, to: .approved, actors: confirmer,
+                                          requirements: [.taperPlan, .changeReason], sets: [.taperEnd, .decisionNotice]))
+                }
             }
             if programme == .temporaryExpenditure {
                 steps += [

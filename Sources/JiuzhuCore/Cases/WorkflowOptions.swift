@@ -15,10 +15,15 @@ public struct WorkflowOptions: Sendable, Hashable, Codable {
     public var extensionAllowed: Bool
     /// 刚性支出困难家庭认定有效期 — months from approval, at most 12.
     public var rigidValidityMonths: Int
+    /// 动态管理 — review intervals by class, the review after a change, the reminder.
+    public var review: ReviewSchedule
+
+    public static let emergencyRecordWorkingDaysRange = 1...30
 
     public init(delegatedConfirmation: Bool = false, emergencyTownshipLimit: Money = Money(yuan: 1000),
                 emergencyRecordWorkingDays: Int = 5, extensionAllowed: Bool = true,
-                rigidValidityMonths: Int = CaseClock.maxValidityMonths) {
+                rigidValidityMonths: Int = CaseClock.maxValidityMonths, review: ReviewSchedule = .standard) {
+        self.review = review
         self.delegatedConfirmation = delegatedConfirmation
         self.emergencyTownshipLimit = emergencyTownshipLimit
         self.emergencyRecordWorkingDays = emergencyRecordWorkingDays
@@ -30,6 +35,39 @@ public struct WorkflowOptions: Sendable, Hashable, Codable {
     /// limit of ¥1,000 and 5 working days to complete the record (no national
     /// figure exists for either), extension allowed.
     public static let standard = WorkflowOptions()
+
+    /// A region's stored options may name only what differs from the standard:
+    /// every missing key takes its standard value.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let standard = WorkflowOptions.standard
+        self.init(
+            delegatedConfirmation: try c.decodeIfPresent(Bool.self, forKey: .delegatedConfirmation) ?? standard.delegatedConfirmation,
+            emergencyTownshipLimit: try c.decodeIfPresent(Money.self, forKey: .emergencyTownshipLimit) ?? standard.emergencyTownshipLimit,
+            emergencyRecordWorkingDays: try c.decodeIfPresent(Int.self, forKey: .emergencyRecordWorkingDays)
+                ?? standard.emergencyRecordWorkingDays,
+            extensionAllowed: try c.decodeIfPresent(Bool.self, forKey: .extensionAllowed) ?? standard.extensionAllowed,
+            rigidValidityMonths: try c.decodeIfPresent(Int.self, forKey: .rigidValidityMonths) ?? standard.rigidValidityMonths,
+            review: try c.decodeIfPresent(ReviewSchedule.self, forKey: .review) ?? standard.review)
+    }
+
+    /// Every value within its range, named by its field when not.
+    public func validate() throws(UserError) {
+        guard emergencyTownshipLimit > .zero else {
+            throw UserError("workflow.emergency_limit", field: "emergencyTownshipLimit",
+                            zh: "乡镇先行救助审批额度须大于零", en: "The township's emergency limit must be more than zero")
+        }
+        guard Self.emergencyRecordWorkingDaysRange.contains(emergencyRecordWorkingDays) else {
+            throw UserError("workflow.emergency_record_days", field: "emergencyRecordWorkingDays",
+                            zh: "补齐手续时限应为 1 至 30 个工作日", en: "The emergency record is completed within 1 to 30 working days")
+        }
+        guard (1...CaseClock.maxValidityMonths).contains(rigidValidityMonths) else {
+            throw UserError("workflow.rigid_validity", field: "rigidValidityMonths",
+                            zh: "认定有效期应为 1 至 \(CaseClock.maxValidityMonths) 个月",
+                            en: "The validity must be 1 to \(CaseClock.maxValidityMonths) months")
+        }
+        try review.validate()
+    }
 
     /// Whether `programme` runs the delegated 20 WD variant under these options.
     /// Only the programmes that follow the dibao procedure can be delegated;

@@ -88,6 +88,21 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         LocalDate(dayNumber: dayNumber + days)
     }
 
+    /// The same day `months` later (or earlier); a day the target month
+    /// lacks becomes its last day (Jan 31 + 1 month = Feb 28 or 29).
+    public func adding(months: Int) -> LocalDate {
+        var first = adding(days: 1 - day)
+        for _ in 0..<abs(months) {
+            if months > 0 {
+                first = first.adding(days: Self.daysInMonth(year: first.year, month: first.month))
+            } else {
+                let previous = first.adding(days: -1)
+                first = previous.adding(days: 1 - previous.day)
+            }
+        }
+        return first.adding(days: min(day, Self.daysInMonth(year: first.year, month: first.month)) - 1)
+    }
+
     /// Days from this date to `other`: positive if `other` is later.
     public func days(until other: LocalDate) -> Int {
         other.dayNumber - dayNumber

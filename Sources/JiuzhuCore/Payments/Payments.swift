@@ -1,10 +1,25 @@
 /// 资金发放 — the monthly payment of approved cases through a bank.
 public enum PaymentRule {
     /// An approved case is paid for every month from its first paid month
-    /// (the month after approval) while it stays approved.
-    public static func isPaid(state: CaseState, firstMonth: YearMonth?, month: YearMonth) -> Bool {
-        guard state == .approved, let firstMonth else { return false }
-        return firstMonth <= month
+    /// (the month after approval) while it stays approved or waits for a
+    /// receiving county, up to its last paid month when a taper set one. A
+    /// stopped case is paid up to its last paid month (the month of the
+    /// decision: a stop takes effect from the next month), never after.
+    public static func isPaid(state: CaseState, firstMonth: YearMonth?, lastMonth: YearMonth? = nil, month: YearMonth) -> Bool {
+        guard let firstMonth, firstMonth <= month else { return false }
+        switch state {
+        case .approved, .transferring: return lastMonth.map { month <= $0 } ?? true
+        case .terminated: return lastMonth.map { month <= $0 } ?? false
+        default: return false
+        }
+    }
+
+    /// 终止 — the last month paid after a stop decided on `terminatedOn`: the
+    /// month of the decision, or an earlier end a taper had already set.
+    public static func lastPaidMonth(terminatedOn: LocalDate, current: YearMonth?) -> YearMonth {
+        let month = YearMonth(terminatedOn)
+        guard let current else { return month }
+        return min(current, month)
     }
 }
 

@@ -30,12 +30,22 @@ public final class CaseRecord: Model, @unchecked Sendable {
     @OptionalField(key: "decided_on") public var decidedOn: String?
     /// Who is paid and where (`{"name","account"}`): sealed.
     @OptionalField(key: "payee_sealed") public var payeeSealed: String?
+    /// The last month paid, `YYYY-MM`, once a taper or a stop set one (M018).
+    @OptionalField(key: "last_month") public var lastMonth: String?
+    /// The earliest review, change review or taper end of an approved case,
+    /// `YYYY-MM-DD`: the sweep puts it in the inbox as it comes near (M018).
+    @OptionalField(key: "next_review_on") public var nextReviewOn: String?
+    /// While a transfer waits: the village the household moves to. The
+    /// receiving county sees the case from then on (M018).
+    @OptionalField(key: "transfer_to") public var transferTo: String?
     @Field(key: "created_ms") public var createdMillis: Int64
     @Field(key: "updated_ms") public var updatedMillis: Int64
 
     public init() {}
 
     public var programmeValue: Programme? { Programme(rawValue: programme) }
+    public var lastPaidMonth: YearMonth? { lastMonth.flatMap { try? YearMonth(parsing: $0) } }
+    public var firstPaidMonth: YearMonth? { startMonth.flatMap { try? YearMonth(parsing: $0) } }
     public var caseState: CaseState? { CaseState(rawValue: state) }
     public var deadlineList: [CaseDeadline] {
         (try? JSONDecoder().decode([CaseDeadline].self, from: Data(deadlines.utf8))) ?? []
@@ -136,5 +146,34 @@ struct M016CreateCases: AsyncMigration {
         try await database.schema(CaseObjectionRecord.schema).delete()
         try await database.schema(CaseEventRecord.schema).delete()
         try await database.schema(CaseRecord.schema).delete()
+    }
+}
+
+/// 动态管理 (M018): the last paid month, the next review date for the sweep,
+/// the transfer destination, and the regions' workflow options.
+struct M018DynamicManagement: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        // SQLite adds one column per statement.
+        try await database.schema(CaseRecord.schema).field("last_month", .string).update()
+        try await database.schema(CaseRecord.schema).field("next_review_on", .string).update()
+        try await database.schema(CaseRecord.schema).field("transfer_to", .string).update()
+        try await database.sql.create(index: "cases_review_idx").on(CaseRecord.schema)
+            .column("state").column("next_review_on").run()
+        try await database.sql.create(index: "cases_transfer_idx").on(CaseRecord.schema).column("transfer_to").run()
+        try await database.schema(WorkflowPolicyRecord.schema)
+            .field("id", .string, .identifier(auto: false))
+            .field("options", .string, .required)
+            .field("updated_ms", .int64, .required)
+            .field("actor", .string, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(WorkflowPolicyRecord.schema).delete()
+        try await database.sql.drop(index: "cases_transfer_idx").run()
+        try await database.sql.drop(index: "cases_review_idx").run()
+        try await database.schema(CaseRecord.schema).deleteField("transfer_to").update()
+        try await database.schema(CaseRecord.schema).deleteField("next_review_on").update()
+        try await database.schema(CaseRecord.schema).deleteField("last_month").update()
     }
 }

@@ -45,13 +45,15 @@ public struct CaseRepository: Sendable {
     /// Opens one case per programme of an application on its acceptance day,
     /// with its first step's task; in the caller's transaction.
     public static func open(application: ApplicationRecord, programmes: [Programme], acceptedOn: LocalDate, keys: KeyRing,
-                            calendar: WorkingCalendar, options: WorkflowOptions = .standard, on tx: any Database,
+                            calendar: WorkingCalendar, on tx: any Database,
                             now: Date) async throws -> [CaseRecord] {
         let applicationID = try application.requireID()
+        let region = try RegionCode(application.regionCode)
+        let options = try await WorkflowPolicyStore(db: tx).options(for: region).options
         var opened: [CaseRecord] = []
         for programme in programmes {
             let workflow = CaseWorkflow(programme: programme, options: options, calendar: calendar)
-            let (progress, deadlines) = workflow.start(acceptedOn: acceptedOn)
+            let (progress, deadlines) = workflow.start(acceptedOn: acceptedOn, region: region)
             let record = CaseRecord()
             let id = UUID()
             record.id = id
@@ -69,21 +71,31 @@ public struct CaseRepository: Sendable {
             record.updatedMillis = now.millis
             try await record.create(on: tx)
             try await openAgendaTask(record, workflow: workflow, progress: progress, deadlines: deadlines, today: acceptedOn,
-                                     on: tx, now: now)
+                                     transferTo: nil, on: tx, now: now)
             opened.append(record)
         }
         return opened
     }
 
+    /// Closes the case's step task and opens the next one: for the role its
+    /// agenda names, in the receiving county's region while a transfer waits;
+    /// an approved case's review only once it comes within the reminder window
+    /// (the sweep opens it then).
+    @discardableResult
     private static func openAgendaTask(_ record: CaseRecord, workflow: CaseWorkflow, progress: CaseProgress,
-                                       deadlines: [CaseDeadline], today: LocalDate, on tx: any Database, now: Date) async throws {
+                                       deadlines: [CaseDeadline], today: LocalDate, transferTo: RegionCode?,
+                                       closing: Bool = true, on tx: any Database, now: Date) async throws -> Bool {
         let id = try record.requireID()
-        try await TaskRepository.close(kind: .caseStep, subjectID: id.uuidString, by: "workflow",
-                                       resolution: "moved to \(record.state)", on: tx, now: now)
+        if closing {
+            try await TaskRepository.close(kind: .caseStep, subjectID: id.uuidString, by: "workflow",
+                                           resolution: "moved to \(record.state)", on: tx, now: now)
+        }
         guard let next = CaseAgenda.next(workflow, progress: progress, deadlines: deadlines),
-              let region = try? RegionCode(record.regionCode) else { return }
+              let region = transferTo ?? (try? RegionCode(record.regionCode)) else { return false }
+        if progress.state == .approved, let due = next.due,
+           !workflow.options.review.isInInbox(due: due.date, today: today) { return false }
         let rule = next.due?.rule ?? Bilingual(zh: "无单独时限", en: "No separate time limit")
-        try await TaskRepository.open(TaskDraft(
+        return try await TaskRepository.open(TaskDraft(
             kind: .caseStep, region: region, subjectType: "case", subjectID: id.uuidString,
             dedupeKey: "case:\(id.uuidString):v\(record.version)", due: next.due?.date ?? today, rule: rule,
             detail: ["actions": next.actions.map(\.rawValue).joined(separator: ","), "programme": record.programme,
@@ -93,16 +105,20 @@ public struct CaseRepository: Sendable {
 
     // MARK: Reading
 
+    /// The cases registered in `scope`, and those waiting to move into it.
     public func cases(in scope: RegionScope, pendingOnly: Bool = false, limit: Int = 500) async throws -> [CaseRecord] {
-        var query = CaseRecord.query(on: db)
-            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound)
+        var query = CaseRecord.query(on: db).group(.or) { or in
+            or.group(.and) { $0.filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound) }
+            or.group(.and) { $0.filter(\.$transferTo >= scope.root.value).filter(\.$transferTo < scope.upperBound) }
+        }
         if pendingOnly { query = query.filter(\.$state ~~ CaseState.allCases.filter(\.isPending).map(\.rawValue)) }
         return try await query.sort(\.$acceptedOn, .descending).sort(\.$id).limit(limit).all()
     }
 
     public func caseRecord(id: UUID, in scope: RegionScope) async throws -> CaseRecord? {
-        guard let record = try await CaseRecord.find(id, on: db), let region = try? RegionCode(record.regionCode),
-              scope.allows(region) else { return nil }
+        guard let record = try await CaseRecord.find(id, on: db), let region = try? RegionCode(record.regionCode) else { return nil }
+        if scope.allows(region) { return record }
+        guard let destination = record.transferTo.flatMap({ try? RegionCode($0) }), scope.allows(destination) else { return nil }
         return record
     }
 
@@ -134,7 +150,8 @@ public struct CaseRepository: Sendable {
             extended = try? CaseExtension(reason: reason)
         }
         return CaseProgress(state: state, acceptedOn: try LocalDate(parsing: record.acceptedOn),
-                            publicityStartedOn: try record.publicityStartedOn.map { try LocalDate(parsing: $0) }, extended: extended)
+                            publicityStartedOn: try record.publicityStartedOn.map { try LocalDate(parsing: $0) }, extended: extended,
+                            region: try RegionCode(record.regionCode), lastPaidMonth: record.lastPaidMonth)
     }
 
     // MARK: Acting
@@ -144,23 +161,29 @@ public struct CaseRepository: Sendable {
     /// Core's message when the step, the actor or the inputs are wrong.
     public func act(on record: CaseRecord, expectedVersion: Int, action: CaseAction, inputs: CaseInputs,
                     actor: CaseActorIdentity, on date: LocalDate, calendar: WorkingCalendar,
-                    options: WorkflowOptions = .standard, audit: (chain: AuditChain, entry: AuditEntry),
-                    now: Date = Date()) async throws -> CaseRecord {
+                    audit: (chain: AuditChain, entry: AuditEntry), now: Date = Date()) async throws -> CaseRecord {
         guard record.version == expectedVersion else { throw Self.stale }
         guard let programme = record.programmeValue else { throw FieldCipherError.malformed }
         guard date <= LocalDate.today(now: now) else {
             throw UserError("case.date_in_future", field: "date", zh: "办理日期不能晚于今天", en: "The date cannot be in the future")
         }
         let id = try record.requireID()
+        let region = try RegionCode(record.regionCode)
+        let options = try await WorkflowPolicyStore(db: db).options(for: region).options
         let workflow = CaseWorkflow(programme: programme, options: options, calendar: calendar)
         let progress = try progress(of: record)
-        let region = try RegionCode(record.regionCode)
-        let transition = try workflow.apply(action, to: progress, actor: CaseActor(role: actor.role, home: actor.home, caseRegion: region),
+        let stored = try self.inputs(of: record)
+        let transferTo = record.transferTo.flatMap { try? RegionCode($0) }
+        // Accepting or declining a transfer is about the destination already requested.
+        var inputs = inputs
+        if action == .acceptTransfer || action == .declineTransfer { inputs.transfer = stored.transfer }
+        let transition = try workflow.apply(action, to: progress,
+                                            actor: CaseActor(role: actor.role, home: actor.home, caseRegion: region, transferTo: transferTo),
                                             inputs: inputs, on: date).get()
         let next = transition.progress
-        let deadlines = CaseAgenda.merge(record.deadlineList, with: transition.deadlines)
+        let deadlines = CaseAgenda.merge(record.deadlineList, with: transition.deadlines, clearing: transition.step.clears)
         let cipher = keys.fieldCipher
-        let merged = try self.inputs(of: record).merged(with: inputs)
+        let merged = stored.merged(with: inputs)
         let inputsSealed = try cipher.seal(String(decoding: try Self.encoder.encode(merged), as: UTF8.self),
                                            context: Self.context(CaseRecord.schema, "inputs_sealed", id))
         let extensionSealed = try next.extended.map {
@@ -175,6 +198,9 @@ public struct CaseRepository: Sendable {
         let eventSealed = try cipher.seal(String(decoding: try Self.encoder.encode(inputs), as: UTF8.self),
                                           context: Self.context(CaseEventRecord.schema, "inputs_sealed", eventID))
         let newVersion = expectedVersion + 1
+        let newRegion = next.region ?? region
+        let newTransferTo = next.state == .transferring ? inputs.transfer?.destination : nil
+        let nextReview = deadlines.filter { [.review, .changeReview, .taperEnd].contains($0.kind) }.map(\.date).min()
 
         return try await db.transaction { tx in
             let updated = try await tx.sql.update(CaseRecord.schema)
@@ -187,6 +213,10 @@ public struct CaseRepository: Sendable {
                 .set("monthly_fen", to: SQLBind(monthly))
                 .set("start_month", to: SQLBind(startMonth))
                 .set("decided_on", to: SQLBind(decided ? date.description : record.decidedOn))
+                .set("last_month", to: SQLBind(next.lastPaidMonth?.description))
+                .set("next_review_on", to: SQLBind(next.state == .approved ? nextReview?.description : nil))
+                .set("region_code", to: SQLBind(newRegion.value))
+                .set("transfer_to", to: SQLBind(newTransferTo?.value))
                 .set("updated_ms", to: SQLBind(now.millis))
                 .where("id", .equal, SQLBind(id)).where("version", .equal, SQLBind(expectedVersion))
                 .returning("id")
@@ -210,21 +240,72 @@ public struct CaseRepository: Sendable {
                 try await TaskRepository.close(kind: .publicityObjection, subjectID: id.uuidString, by: actor.username,
                                                resolution: "recorded on the case", on: tx, now: now)
             }
+            if newRegion != region {
+                try await Self.moveHousehold(record.householdID, to: newRegion, on: tx)
+            }
             guard let fresh = try await CaseRecord.find(id, on: tx) else { throw Self.stale }
-            try await Self.openAgendaTask(fresh, workflow: workflow, progress: next, deadlines: deadlines, today: date, on: tx, now: now)
-            if next.state == .rejected, let notice = transition.deadlines.first(where: { $0.kind == .rejectionNotice }) {
+            try await Self.openAgendaTask(fresh, workflow: workflow, progress: next, deadlines: deadlines, today: date,
+                                          transferTo: newTransferTo, on: tx, now: now)
+            if let notice = transition.deadlines.first(where: { $0.kind == .rejectionNotice || $0.kind == .decisionNotice }) {
                 try await TaskRepository.open(TaskDraft(
                     kind: .decisionLetter, region: region, subjectType: "case", subjectID: id.uuidString,
-                    dedupeKey: "letter:\(id.uuidString)", due: notice.date, rule: notice.rule,
+                    dedupeKey: "letter:\(id.uuidString):v\(newVersion)", due: notice.date, rule: notice.rule,
                     detail: ["programme": programme.rawValue, "application": record.applicationID.uuidString]), on: tx, now: now)
             }
             var entry = audit.entry
             entry.objectType = "case"
             entry.objectID = id.uuidString
             entry.detail = "\(action.rawValue) v\(newVersion) \(progress.state.rawValue)→\(next.state.rawValue)"
+                + (newRegion != region ? " \(region.value)→\(newRegion.value)" : "")
             try await audit.chain.append(entry, on: tx, now: now)
             return fresh
         }
+    }
+
+    /// 迁入 — the household, its current members and their person records
+    /// move to the receiving village: its staff see them from now on, the
+    /// sending county's no longer do. The case, its events, letters and
+    /// payments stay one record and go with it.
+    static func moveHousehold(_ householdID: UUID, to region: RegionCode, on tx: any Database) async throws {
+        try await HouseholdRecord.query(on: tx).filter(\.$id == householdID).set(\.$regionCode, to: region.value).update()
+        let members = try await MemberRecord.query(on: tx).filter(\.$householdID == householdID).filter(\.$leftMillis == nil).all()
+        try await MemberRecord.query(on: tx).filter(\.$householdID == householdID).filter(\.$leftMillis == nil)
+            .set(\.$regionCode, to: region.value).update()
+        let people = members.map(\.personID)
+        if !people.isEmpty {
+            try await PersonRecord.query(on: tx).filter(\.$id ~~ people).set(\.$regionCode, to: region.value).update()
+        }
+    }
+
+    // MARK: Dynamic management
+
+    /// Puts in the inbox the reviews and taper ends of approved cases that
+    /// have come within their region's reminder window by `today` (each once:
+    /// the task is keyed by the case's version). Returns how many opened.
+    @discardableResult
+    public func openDueReviews(today: LocalDate, calendar: WorkingCalendar, now: Date = Date()) async throws -> Int {
+        let horizon = today.adding(days: ReviewSchedule.reminderDaysRange.upperBound).description
+        let due = try await CaseRecord.query(on: db).filter(\.$state == CaseState.approved.rawValue)
+            .filter(\.$nextReviewOn != nil).filter(\.$nextReviewOn <= horizon).all()
+        var opened = 0
+        var optionsByRegion: [String: WorkflowOptions] = [:]
+        for record in due {
+            guard let programme = record.programmeValue, let region = try? RegionCode(record.regionCode) else { continue }
+            let options: WorkflowOptions
+            if let known = optionsByRegion[record.regionCode] {
+                options = known
+            } else {
+                options = try await WorkflowPolicyStore(db: db).options(for: region).options
+                optionsByRegion[record.regionCode] = options
+            }
+            let workflow = CaseWorkflow(programme: programme, options: options, calendar: calendar)
+            let progress = try progress(of: record)
+            if try await Self.openAgendaTask(record, workflow: workflow, progress: progress, deadlines: record.deadlineList,
+                                             today: today, transferTo: nil, closing: false, on: db, now: now) {
+                opened += 1
+            }
+        }
+        return opened
     }
 
     /// Records that the written decision reached the family: closes the

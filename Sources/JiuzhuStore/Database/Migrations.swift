@@ -21,6 +21,7 @@ public enum JiuzhuMigrations {
         M015CreateTasksAndAnomalies(),
         M016CreateCases(),
         M017CreatePayments(),
+        M018DynamicManagement(),
     ]
 
     public static func register(on migrations: Migrations) {

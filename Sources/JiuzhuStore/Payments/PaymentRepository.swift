@@ -72,17 +72,24 @@ public struct PaymentRepository: Sendable {
 
     // MARK: Rolls
 
-    /// The approved cases of `county` due for `month` (Core `PaymentRule`)
+    /// The cases of `county` due for `month` (Core `PaymentRule`: approved,
+    /// awaiting a receiving county, or stopped with this month still paid)
     /// and not yet in any roll for it, split by whether a payee is recorded.
     public func due(county: RegionCode, month: YearMonth) async throws -> (ready: [CaseRecord], withoutPayee: [CaseRecord]) {
         let scope = RegionScope(root: county)
-        let approved = try await CaseRecord.query(on: db).filter(\.$state == CaseState.approved.rawValue)
-            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound).sort(\.$regionCode).sort(\.$id).all()
+        let candidates = try await CaseRecord.query(on: db)
+            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound)
+            .group(.or) { or in
+                or.filter(\.$state ~~ [CaseState.approved.rawValue, CaseState.transferring.rawValue])
+                or.group(.and) { $0.filter(\.$state == CaseState.terminated.rawValue).filter(\.$lastMonth >= month.description) }
+            }
+            .sort(\.$regionCode).sort(\.$id).all()
         let paidAlready = Set(try await PaymentLineRecord.query(on: db).filter(\.$month == month.description)
-            .filter(\.$caseID ~~ approved.compactMap(\.id)).all().map(\.caseID))
-        let due = approved.filter { record in
-            guard let id = record.id, !paidAlready.contains(id), let fen = record.monthlyFen, fen > 0 else { return false }
-            return PaymentRule.isPaid(state: .approved, firstMonth: record.startMonth.flatMap { try? YearMonth(parsing: $0) }, month: month)
+            .filter(\.$caseID ~~ candidates.compactMap(\.id)).all().map(\.caseID))
+        let due = candidates.filter { record in
+            guard let id = record.id, !paidAlready.contains(id), let fen = record.monthlyFen, fen > 0,
+                  let state = record.caseState else { return false }
+            return PaymentRule.isPaid(state: state, firstMonth: record.firstPaidMonth, lastMonth: record.lastPaidMonth, month: month)
         }
         return (due.filter { $0.payeeSealed != nil }, due.filter { $0.payeeSealed == nil })
     }

@@ -36,6 +36,15 @@ struct CaseActionForm: Content {
     var terminationReasons: String?
     var terminationPublicityStartedOn: String?
     var changeReason: String?
+    var reviewClass: String?
+    var reviewConclusion: String?
+    var changeKind: String?
+    var changeOccurredOn: String?
+    var changeDetail: String?
+    var taperMonths: String?
+    var transferDestination: String?
+    var transferReason: String?
+    var transferOpinion: String?
 
     static func list(_ text: String?, separators: CharacterSet = CharacterSet(charactersIn: ",，、\n")) -> [String] {
         (text ?? "").components(separatedBy: separators).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
@@ -98,6 +107,35 @@ struct CaseActionForm: Content {
             case .terminationPublicityEnded:
                 inputs.terminationPublicityStartedOn = try Self.optional(terminationPublicityStartedOn)
                     .map { try LocalDate(parsing: $0, field: "terminationPublicityStartedOn") }
+            case .reviewClass:
+                inputs.reviewClass = try Self.optional(reviewClass).map { raw in
+                    guard let value = ReviewClass(rawValue: raw) else {
+                        throw UserError("case.review_class", field: "reviewClass", zh: "未知的分类：\(raw)", en: "Unknown review class: \(raw)")
+                    }
+                    return value
+                }
+            case .reviewConclusion: inputs.reviewConclusion = Self.optional(reviewConclusion)
+            case .changeReport:
+                if let raw = Self.optional(changeKind) {
+                    guard let kind = ChangeKind(rawValue: raw) else {
+                        throw UserError("case.change_kind", field: "changeKind", zh: "未知的变化类别：\(raw)", en: "Unknown kind of change: \(raw)")
+                    }
+                    inputs.changeReport = ChangeReport(kind: kind, occurredOn: try LocalDate(parsing: changeOccurredOn ?? "", field: "changeOccurredOn"),
+                                                       detail: changeDetail ?? "")
+                }
+            case .taperPlan:
+                if let raw = Self.optional(taperMonths) {
+                    guard let months = Int(raw) else {
+                        throw UserError("taper.months", field: "taperMonths", zh: "渐退期应为 1 至 6 个月", en: "A taper lasts 1 to 6 months")
+                    }
+                    inputs.taper = try TaperPlan(months: months)
+                }
+            case .transferDestination:
+                if let raw = Self.optional(transferDestination) {
+                    inputs.transfer = TransferRequest(destination: try RegionCode(raw, field: "transferDestination"),
+                                                      reason: transferReason ?? "")
+                }
+            case .transferOpinion: inputs.transferOpinion = Self.optional(transferOpinion)
             }
         }
         if step.action == .proposeInitialOpinion { inputs.amount = try money(amount, field: "amount") }
@@ -154,6 +192,24 @@ enum CaseFormFields {
                           field("signatures", label: CT.signatures, errors: [:], c)]
             case .terminationPublicityEnded:
                 nodes.append(field("terminationPublicityStartedOn", label: requirement.name, type: .date, errors: [:], c))
+            case .reviewClass:
+                nodes.append(selectField("reviewClass", label: requirement.name,
+                                         options: [("", c.t(CT.choose))] + ReviewClass.allCases.map { ($0.rawValue, c.t($0.name)) },
+                                         selected: "", errors: [:], c))
+            case .reviewConclusion, .transferOpinion: nodes.append(text(requirement.field, requirement.name))
+            case .changeReport:
+                nodes += [selectField("changeKind", label: CT.changeKind,
+                                      options: ChangeKind.allCases.map { ($0.rawValue, c.t($0.name)) }, selected: ChangeKind.income.rawValue,
+                                      errors: [:], c),
+                          field("changeOccurredOn", label: CT.changeOccurredOn, value: today.description, type: .date, errors: [:], c),
+                          text("changeDetail", CT.changeDetail)]
+            case .taperPlan:
+                nodes.append(selectField("taperMonths", label: requirement.name,
+                                         options: (1...TaperPlan.maxMonths).map { ("\($0)", c.t(CT.months($0))) },
+                                         selected: "\(TaperPlan.maxMonths)", errors: [:], c))
+            case .transferDestination:
+                nodes += [field("transferDestination", label: CT.transferDestination, errors: [:], c),
+                          text("transferReason", CT.transferReason)]
             }
         }
         if step.action == .proposeInitialOpinion {

@@ -42,6 +42,25 @@ enum CT {
     static let accepted = Bilingual(zh: "已受理，案件已开始计时。", en: "Accepted; the cases' clocks are running.")
     static let openCase = Bilingual(zh: "办理", en: "Open")
     static let version = Bilingual(zh: "版本", en: "Version")
+    static let choose = Bilingual(zh: "请选择", en: "Choose")
+    static let changeKind = Bilingual(zh: "变化类别", en: "Kind of change")
+    static let changeOccurredOn = Bilingual(zh: "变化发生日期", en: "Date of the change")
+    static let changeDetail = Bilingual(zh: "变化情况", en: "What changed")
+    static let lateReport = Bilingual(zh: "预警：该变化发生 3 个月后才报告", en: "Warning: this change was reported more than 3 months after it happened")
+    static let transferDestination = Bilingual(zh: "迁入地村（社区）区划代码", en: "Destination village code")
+    static let transferReason = Bilingual(zh: "迁移原因及新住址", en: "Reason for the move and the new address")
+    static let transferringTo = Bilingual(zh: "迁往", en: "Moving to")
+    static let reviewClass = Bilingual(zh: "分类管理", en: "Review class")
+    static let nextReview = Bilingual(zh: "下次复核", en: "Next review")
+    static let lastPaidMonth = Bilingual(zh: "发放至", en: "Paid until")
+    static let taperLetter = Bilingual(zh: "渐退决定书", en: "Notice of a taper")
+
+    static func months(_ count: Int) -> Bilingual { Bilingual(zh: "\(count) 个月", en: count == 1 ? "1 month" : "\(count) months") }
+
+    static func taperText(_ head: String, _ programme: Programme, _ last: String) -> Bilingual {
+        Bilingual(zh: "\(head)家庭：经审核，你家收入已超过\(programme.name.zh)标准，给予渐退期，救助金继续发放至 \(last) 止，此后终止，原因如下。如有异议，可依法申请复核、行政复议或提起行政诉讼。",
+                  en: "\(head)'s household: your income is now above the \(programme.name.en) standard. Support continues, tapering, until \(last) and then stops, for the reason below. You may ask for a review, an administrative reconsideration or bring a lawsuit.")
+    }
 
     static func approvalText(_ head: String, _ programme: Programme, _ amount: String, _ month: String) -> Bilingual {
         Bilingual(zh: "\(head)家庭：经审核确认，你家符合\(programme.name.zh)条件，自 \(month) 起按月发放 \(amount)。如家庭情况发生变化，请及时告知乡镇（街道）。",

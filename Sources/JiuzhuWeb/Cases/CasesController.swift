@@ -91,8 +91,11 @@ struct CasesController: RouteCollection {
         let id = try record.requireID()
         guard let programme = record.programmeValue, let state = record.caseState else { throw Abort(.internalServerError) }
         let calendar = try await CalendarStore(db: req.db).calendar()
-        let workflow = CaseWorkflow(programme: programme, options: .standard, calendar: calendar)
-        let actor = CaseActor(role: staff.role, home: staff.region, caseRegion: try RegionCode(record.regionCode))
+        let region = try RegionCode(record.regionCode)
+        let options = try await WorkflowPolicyStore(db: req.db).options(for: region).options
+        let workflow = CaseWorkflow(programme: programme, options: options, calendar: calendar)
+        let transferTo = record.transferTo.flatMap { try? RegionCode($0) }
+        let actor = CaseActor(role: staff.role, home: staff.region, caseRegion: region, transferTo: transferTo)
         let steps = staff.role.has(.workCases) ? workflow.steps(from: state).filter { $0.actors.contains { $0.allows(actor) } } : []
         // The main-path step opens first (submit after publicity, not "record an objection").
         let progress = try repository.progress(of: record)
@@ -100,6 +103,11 @@ struct CasesController: RouteCollection {
             .first { action in steps.contains { $0.action == action } } ?? steps.first?.action
         let events = try await repository.events(caseID: id)
         let inputs = try repository.inputs(of: record)
+        let reportedOn = events.last { $0.caseAction == .reportChange }.flatMap { try? LocalDate(parsing: $0.onDate) }
+        var lateReport = false
+        if let report = inputs.changeReport, let reportedOn { lateReport = report.isLate(reportedOn: reportedOn) }
+        var destinationName: String?
+        if let transferTo { destinationName = try await RegionRepository(db: req.db).fullName(transferTo) }
         let objections = try await repository.objections(of: record)
         let payee = try PaymentRepository(db: req.db, keys: req.options.keys).payee(of: record)
         let head = try await headNames([record.householdID], req)[record.householdID] ?? "-"
@@ -116,18 +124,23 @@ struct CasesController: RouteCollection {
                  .dt(.text(c.t(CT.acceptedOn))), .dd(.text(record.acceptedOn)),
                  .dt(.text(c.t(CT.version))), .dd(.id("case-version"), .text("\(record.version)")),
                  .unwrap(record.monthlyFen) { fen in .group([.dt(.text(c.t(CT.monthlyAmount))), .dd(.id("case-amount"), .text(Money(fen: fen).formatted))]) },
+                 .unwrap(inputs.reviewClass) { value in .group([.dt(.text(c.t(CT.reviewClass))), .dd(.id("case-class"), .text(c.t(value.name)))]) },
+                 .unwrap(record.nextReviewOn) { day in .group([.dt(.text(c.t(CT.nextReview))), .dd(.id("case-next-review"), .text(day))]) },
+                 .unwrap(record.lastMonth) { month in .group([.dt(.text(c.t(CT.lastPaidMonth))), .dd(.id("case-last-month"), .text(month))]) },
+                 .unwrap(destinationName) { name in .group([.dt(.text(c.t(CT.transferringTo))), .dd(.id("case-transfer"), .text(name))]) },
                  .dt(.text(c.t(CT.household))), .dd(.a(.href("/applications/\(record.applicationID.uuidString)"), .text(head)))),
              .h2(.text(c.t(CT.deadlines))),
              .ul(.id("case-deadlines"), .forEach(record.deadlineList) { deadline in
                  .li(.class(deadline.isOverdue(today: today) && state.isPending ? "overdue" : ""),
                      .strong(.text("\(c.t(deadline.kind.name))：\(deadline.date)")), .text(" "), .small(.class("rule"), .text(c.t(deadline.rule))))
              }),
+             .if(lateReport, .p(.id("late-report"), .class("warning"), .text(c.t(CT.lateReport)))),
              .if(state == .approved || state == .rejected || state == .terminated, .p(
                 .a(.id("case-letter"), .href("/cases/\(id.uuidString)/letter"), .text(c.t(CT.letter))),
                 .if(letterOpen && staff.role.has(.workCases), .text(" ")),
                 .if(letterOpen && staff.role.has(.workCases), actionButton("/cases/\(id.uuidString)/letter/delivered", label: CT.delivered, c,
                                                                            id: "letter-delivered")))),
-             .if(state == .approved, .group([
+             .if(state == .approved || state == .transferring, .group([
                 .h2(.text(c.t(PayT.payee))),
                 .p(.id("case-payee"), .text(payee.map { "\($0.name) · \(BankAccountNumber.masked($0.account))" } ?? "-"), .text(" · "),
                    .a(.href("/households/\(record.householdID.uuidString)/payments"), .text(c.t(PayT.statement)))),
@@ -178,6 +191,14 @@ struct CasesController: RouteCollection {
         if let value = inputs.amount { rows.append((CT.amount, value.formatted)) }
         if !inputs.rejectionReasons.isEmpty { rows.append((CaseRequirement.rejectionReasons.name, inputs.rejectionReasons.joined(separator: "；"))) }
         if let value = inputs.extensionReason { rows.append((CaseRequirement.extensionReason.name, value)) }
+        if let value = inputs.reviewConclusion { rows.append((CaseRequirement.reviewConclusion.name, value)) }
+        if let value = inputs.changeReport {
+            rows.append((CT.changeKind, "\(c.t(value.kind.name)) · \(value.occurredOn) · \(value.detail)"))
+        }
+        if let value = inputs.taper { rows.append((CaseRequirement.taperPlan.name, c.t(CT.months(value.months)))) }
+        if let value = inputs.changeReason { rows.append((CaseRequirement.changeReason.name, value)) }
+        if let value = inputs.transfer { rows.append((CT.transferReason, "\(value.destination.value) · \(value.reason)")) }
+        if let value = inputs.transferOpinion { rows.append((CaseRequirement.transferOpinion.name, value)) }
         return .dl(.id("case-inputs"), .class("facts"), .forEach(rows) { row in .group([.dt(.text(c.t(row.0))), .dd(.text(row.1))]) })
     }
 
@@ -192,9 +213,9 @@ struct CasesController: RouteCollection {
             guard let version = form.version.flatMap(Int.init) else { throw CaseRepository.stale }
             let date = try LocalDate(parsing: form.date ?? "", field: "date")
             let calendar = try await CalendarStore(db: req.db).calendar()
-            let workflow = CaseWorkflow(programme: programme, options: .standard, calendar: calendar)
-            let step = workflow.steps.first { $0.action == action && $0.from == record.caseState }
-                ?? workflow.steps.first { $0.action == action }
+            // The requirements (which fields to read) are the same under every region's options.
+            let step = CaseWorkflow.definition(for: programme, options: .standard).first { $0.action == action && $0.from == record.caseState }
+                ?? CaseWorkflow.definition(for: programme, options: .standard).first { $0.action == action }
             let inputs = try step.map { try form.inputs(for: $0) } ?? CaseInputs()
             _ = try await repository(req).act(
                 on: record, expectedVersion: version, action: action, inputs: inputs,
@@ -224,16 +245,23 @@ struct CasesController: RouteCollection {
         let head = try await headNames([record.householdID], req, masked: false)[record.householdID] ?? "-"
         let place = (try? await RegionRepository(db: req.db).fullName(try RegionCode(record.regionCode))) ?? record.regionCode
         try await req.audit("case.letter", objectType: "case", objectID: try record.requireID().uuidString, detail: state.rawValue)
-        let changed = state == .approved && amounts.count > 1
+        // The latest written decision: approval, a change, a taper, a stop or a rejection.
+        let decisions: Set<CaseAction> = [.approve, .reject, .changeAmount, .startTaper, .terminate]
+        let decision = try await repository(req).events(caseID: try record.requireID()).last { $0.caseAction.map(decisions.contains) ?? false }
+        let tapered = decision?.caseAction == .startTaper
+        let changed = state == .approved && !tapered && amounts.count > 1
         let title: Bilingual = switch state {
-        case .approved: changed ? CT.changeLetter : CT.approvalLetter
+        case .approved: tapered ? CT.taperLetter : changed ? CT.changeLetter : CT.approvalLetter
         case .terminated: CT.terminationLetter
         default: CT.rejectionLetter
         }
-        let date = try await repository(req).events(caseID: try record.requireID()).last?.onDate ?? record.decidedOn ?? ""
+        let date = decision?.onDate ?? record.decidedOn ?? ""
         return try await req.page(title) { c in
             let body: PageNode
             switch state {
+            case .approved where tapered:
+                body = .group([.p(.id("letter-body"), .text(c.t(CT.taperText(head, programme, record.lastMonth ?? "-")))),
+                               .p(.id("letter-reason"), .text(inputs.changeReason ?? ""))])
             case .approved where changed:
                 let (old, new) = (amounts[amounts.count - 2].0, amounts[amounts.count - 1])
                 body = .group([.p(.id("letter-body"), .text(c.t(CT.changeText(head, programme, old.formatted, new.0.formatted)))),

@@ -60,6 +60,7 @@ public enum Launcher {
                 app.asyncCommands.use(ImportCommand(), as: "import")
                 app.asyncCommands.use(DepartmentCommand(), as: "department")
                 app.asyncCommands.use(VisitsCommand(), as: "visits")
+                app.asyncCommands.use(CasesCommand(), as: "cases")
 
                 if command == "serve" || command.hasPrefix("-") {
                     try await prepareDatabase(app, seedDemo: demo, demoPeople: demo ? 600 : 0)

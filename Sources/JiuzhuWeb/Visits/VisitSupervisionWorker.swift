@@ -3,9 +3,9 @@ import JiuzhuCore
 import JiuzhuStore
 import Vapor
 
-/// 走访督办 — the loop that opens escalation tasks and anomaly flags while
-/// the server runs: at start, then every ten minutes. Both are idempotent,
-/// so several servers may run it.
+/// 督办 — the loop that opens visit escalation tasks, anomaly flags and the
+/// reviews of approved cases coming due while the server runs: at start,
+/// then every ten minutes. All are idempotent, so several servers may run it.
 final class VisitSupervisionWorker: LifecycleHandler, @unchecked Sendable {
     static let interval: Duration = .seconds(600)
     private var task: Task<Void, Never>?
@@ -13,6 +13,7 @@ final class VisitSupervisionWorker: LifecycleHandler, @unchecked Sendable {
     func didBoot(_ application: Application) throws {
         let supervision = VisitSupervision(db: application.db)
         let clock = application.jiuzhu.clock
+        let keys = application.jiuzhu.keys
         let logger = application.logger
         task = Task {
             // After the first full sweep, anomalies are looked for only where
@@ -27,6 +28,9 @@ final class VisitSupervisionWorker: LifecycleHandler, @unchecked Sendable {
                     if found.escalated + found.flagged > 0 {
                         logger.info("visit supervision: \(found.escalated) escalated, \(found.flagged) anomalies flagged")
                     }
+                    let reviews = try await CaseRepository(db: application.db, keys: keys).openDueReviews(
+                        today: LocalDate.today(now: started), calendar: try await CalendarStore(db: application.db).calendar(), now: started)
+                    if reviews > 0 { logger.info("case reviews: \(reviews) put in the inbox") }
                 } catch {
                     logger.warning("visit supervision: \(String(describing: error))")
                 }
@@ -48,79 +52,22 @@ final class VisitSupervisionWorker: LifecycleHandler, @unchecked Sendable {
 /// once (for a cron job, or a day other than today in a test).
 struct VisitsCommand: AsyncCommandGroup {
     var help: String { "Visits / 走访: sweep, policy" }
-    var commands: [String: any AnyAsyncCommand] { ["sweep": VisitsSweepCommand(), "policy": VisitPolicyCommand()] }
+    var commands: [String: any AnyAsyncCommand] { ["sweep": VisitsSweepCommand(), "policy": RegionSettingCommand<VisitPolicySetting>()] }
 }
 
-/// `jiuzhu visits policy show --region CODE` prints the visit policy a region
-/// works under (and which region set it); `jiuzhu visits policy set --region
-/// CODE FILE.json` sets a region's own, after the Core checks. A wrong file
-/// prints a bilingual message naming the field and exits 2, storing nothing.
-struct VisitPolicyCommand: AsyncCommandGroup {
-    var help: String { "A region's visit policy / 走访参数: show, set" }
-    var commands: [String: any AnyAsyncCommand] { ["show": VisitPolicyShowCommand(), "set": VisitPolicySetCommand()] }
-}
+/// `jiuzhu visits policy show|set` — a region's visit policy (intervals by
+/// self-care class, grace, anomaly thresholds).
+enum VisitPolicySetting: RegionSettingKind {
+    static let name = Bilingual(zh: "走访参数", en: "visit policy")
+    static let key = "visit_policy"
 
-struct VisitPolicyShowCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "region", help: "region code, e.g. 340321")
-        var region: String?
+    static func value(for region: RegionCode, on app: Application) async throws -> (VisitPolicy, RegionCode?) {
+        try await VisitPolicyStore(db: app.db).policy(for: region)
     }
 
-    var help: String { "Show the visit policy a region works under / 查看走访参数" }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
-        try await PolicyCommand.reporting(context.console) {
-            let region = try RegionCode(signature.region ?? "", field: "region")
-            let (policy, setFor) = try await VisitPolicyStore(db: app.db).policy(for: region)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            context.console.print("# \(setFor.map { "设定于 / set for \($0.value)" } ?? "内置默认 / built-in default")")
-            context.console.print(String(decoding: try encoder.encode(policy), as: UTF8.self))
-        }
-    }
-}
-
-struct VisitPolicySetCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Option(name: "region", help: "region code, e.g. 340321")
-        var region: String?
-        @Argument(name: "file", help: "the policy as JSON (the fields of `visits policy show`)")
-        var file: String
-    }
-
-    var help: String { "Set a region's visit policy / 设置走访参数: --region CODE FILE.json" }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
-        try await PolicyCommand.reporting(context.console, file: signature.file) {
-            let region = try RegionCode(signature.region ?? "", field: "region")
-            guard let data = FileManager.default.contents(atPath: signature.file) else {
-                throw UserError("visit_policy.file", field: "file", zh: "找不到参数文件", en: "The policy file cannot be read")
-            }
-            let policy: VisitPolicy
-            do {
-                policy = try JSONDecoder().decode(VisitPolicy.self, from: data)
-            } catch let error as DecodingError {
-                throw UserError("visit_policy.json", field: Self.field(of: error),
-                                zh: "参数文件格式有误（字段缺失或类型不符）", en: "The policy file is malformed (a field is missing or of the wrong type)")
-            }
-            try await VisitPolicyStore(db: app.db).set(
-                policy, for: region,
-                audit: (AuditChain(keys: app.jiuzhu.keys), AuditEntry(actor: "cli", role: "", region: region.value, action: "visit_policy.set")),
-                now: app.jiuzhu.clock())
-            context.console.print("已设定 / set: \(region.value)")
-        }
-    }
-
-    static func field(of error: DecodingError) -> String {
-        let path: [any CodingKey]
-        switch error {
-        case .keyNotFound(let key, let context): path = context.codingPath + [key]
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
-        @unknown default: path = []
-        }
-        return path.map(\.stringValue).joined(separator: ".")
+    static func set(_ value: VisitPolicy, for region: RegionCode, on app: Application,
+                    audit: (chain: AuditChain, entry: AuditEntry)) async throws {
+        try await VisitPolicyStore(db: app.db).set(value, for: region, audit: audit, now: app.jiuzhu.clock())
     }
 }
 
