@@ -63,6 +63,10 @@ public enum CaseState: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Someone must still decide: before the decision, or a transfer waiting
+    /// for the receiving county (the "in progress" list).
+    public var awaitsDecision: Bool { isPending || self == .transferring }
+
     /// Before any decision: the applicant may still withdraw, and the
     /// whole-process clock is still running.
     public var isPending: Bool {

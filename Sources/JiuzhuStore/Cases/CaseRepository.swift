@@ -111,7 +111,7 @@ public struct CaseRepository: Sendable {
             or.group(.and) { $0.filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound) }
             or.group(.and) { $0.filter(\.$transferTo >= scope.root.value).filter(\.$transferTo < scope.upperBound) }
         }
-        if pendingOnly { query = query.filter(\.$state ~~ CaseState.allCases.filter(\.isPending).map(\.rawValue)) }
+        if pendingOnly { query = query.filter(\.$state ~~ CaseState.allCases.filter(\.awaitsDecision).map(\.rawValue)) }
         return try await query.sort(\.$acceptedOn, .descending).sort(\.$id).limit(limit).all()
     }
 
