@@ -50,7 +50,17 @@ struct CaseProgrammeTests {
         try run.take(.proposeInitialOpinion, by: A.approver, CaseFixtures.opinion, on: date(2025, 3, 6))
         try run.take(.startPublicity, by: A.caseworker, on: date(2025, 3, 7))
         try run.take(.submitForConfirmation, by: A.caseworker, on: date(2025, 3, 15))
-        try run.take(.reject, by: A.county, CaseInputs(onSiteCheck: .notSampled(batch: "2025-03 批次"), rejectionReasons: ["有法定赡养人且有赡养能力"]),
+        let reasons = ["有法定赡养人且有赡养能力"]
+        // "Not sampled" stands only on a recorded draw, and only for the batch that left it out.
+        #expect(run.attempt(.reject, by: A.county, CaseInputs(onSiteCheck: .notSampled(batch: "TK-1"), rejectionReasons: reasons),
+                            on: date(2025, 3, 17))?.code == "sampling.not_drawn")
+        run.progress.sample = TekunSampleMembership(batch: "TK-1", sampled: true)
+        #expect(run.attempt(.reject, by: A.county, CaseInputs(onSiteCheck: .notSampled(batch: "TK-1"), rejectionReasons: reasons),
+                            on: date(2025, 3, 17))?.code == "sampling.chosen")
+        run.progress.sample = TekunSampleMembership(batch: "TK-1", sampled: false)
+        #expect(run.attempt(.reject, by: A.county, CaseInputs(onSiteCheck: .notSampled(batch: "TK-2"), rejectionReasons: reasons),
+                            on: date(2025, 3, 17))?.code == "sampling.batch")
+        try run.take(.reject, by: A.county, CaseInputs(onSiteCheck: .notSampled(batch: "TK-1"), rejectionReasons: reasons),
                      on: date(2025, 3, 17))
         #expect(run.progress.state == .rejected)
     }

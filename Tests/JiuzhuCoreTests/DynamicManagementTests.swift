@@ -24,7 +24,7 @@ struct DynamicManagementTests {
         try run.take(.submitForConfirmation, by: A.caseworker, on: date(2025, 3, 18))
         var confirm = CaseFixtures.confirm
         confirm.reviewClass = reviewClass
-        if programme == .tekun { confirm.onSiteCheck = .notSampled(batch: "2025-03") }
+        if programme == .tekun { confirm.onSiteCheck = .checked(record: "县级实地核查记录 2025-03") }
         let approval = try run.take(.approve, by: A.county, confirm, on: date(2025, 3, 25))
         run.progress.region = try RegionCode("340302001001")
         return (run, approval.deadlines)

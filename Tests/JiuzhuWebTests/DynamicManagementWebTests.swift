@@ -153,4 +153,59 @@ import VaporTesting
             #expect(standard.printed.contains("内置默认"))
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func theCountyDrawsTheTekunSampleAndTheConfirmationFormFollowsIt(_ database: TestDatabase) async throws {
+        let clock = TestClock()
+        try await withTestApp(database, clock: clock, seedDemo: true) { app in
+            let caseworker = try await loggedIn(app, "demo.caseworker", clock: clock)
+            let approver = try await loggedIn(app, "demo.approver", clock: clock)
+            _ = try await caseworker.get("/intake/new")
+            let materials = MaterialChecklist.national.required(for: [.tekun]).map(\.code)
+            let registered = try await caseworker.post("/intake", pairs: TestPeople.familyForm(programmes: ["tekun"], materials: materials))
+            #expect(registered.status == .seeOther, "\(body(registered).prefix(1000))")
+            let id = try #require(try await CaseRecord.query(on: app.db).first()?.id)
+            for response in [
+                try await W.act(caseworker, id, .startInvestigation, date: "2026-05-29"),
+                try await W.act(caseworker, id, .completeInvestigation,
+                                [("investigators", "甲,乙"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on"), ("assessed", "1"),
+                                 ("failed[]", "bathing")], date: "2026-05-29"),
+                try await W.act(approver, id, .proposeInitialOpinion, [("verificationReportNumber", "HD-1"), ("opinion", "符合特困条件")],
+                                date: "2026-05-29"),
+                try await W.act(caseworker, id, .startPublicity, date: "2026-05-29"),
+            ] {
+                #expect(response.status == .seeOther, "\(body(response).prefix(1000))")
+            }
+            clock.advance(8 * 86_400)
+            let later = try await loggedIn(app, "demo.caseworker", clock: clock)
+            #expect(try await W.act(later, id, .submitForConfirmation, date: "2026-06-06").status == .seeOther)
+            #expect(try await later.get("/cases/sampling").status == .forbidden)
+
+            let county = try await loggedIn(app, "demo.reviewer", clock: clock)
+            var page = body(try await county.get("/cases/sampling"))
+            #expect(page.contains("id=\"undrawn\"") && page.contains("/cases/\(id.uuidString)") && page.contains("至少抽取 1 件"))
+            #expect(page.contains("href=\"/cases/sampling\""))  // in the menu
+            var r = try await county.post("/cases/sampling", ["percent": "20"])
+            #expect(r.status == .badRequest && body(r).contains("30%"))
+            r = try await county.post("/cases/sampling", ["percent": "many"])
+            #expect(r.status == .badRequest)
+            #expect(try await TekunSampleRecord.query(on: app.db).count() == 0)
+            r = try await county.post("/cases/sampling", ["percent": "30"])
+            #expect(r.status == .seeOther, "\(body(r).prefix(1500))")
+            page = body(try await county.get("/cases/sampling?done=drawn"))
+            #expect(page.contains("TK-340321-20260606-1") && page.contains("抽中 1 / 1 件") && page.contains("id=\"undrawn-empty\""))
+            let audit = try await AuditEventRecord.query(on: app.db).filter(\.$action == "case.sample_drawn").all()
+            #expect(audit.count == 1 && audit.first?.detail.contains("seed=") == true)
+
+            // The case page names the batch; "not sampled" is refused for a case the draw chose.
+            page = body(try await county.get("/cases/\(id.uuidString)"))
+            #expect(page.contains("id=\"sample-approve\"") && page.contains("TK-340321-20260606-1"))
+            r = try await W.act(county, id, .approve, [("onSiteCheckKind", "not_sampled"), ("onSiteCheckText", "TK-340321-20260606-1"),
+                                                      ("confirmationOpinion", "同意"), ("amount", "900")], date: "2026-06-06")
+            #expect(r.status == .badRequest && body(r).contains("被抽中"))
+            r = try await W.act(county, id, .approve, [("onSiteCheckKind", "checked"), ("onSiteCheckText", "县级实地核查记录 2026-06-06"),
+                                                      ("confirmationOpinion", "同意"), ("amount", "900")], date: "2026-06-06")
+            #expect(r.status == .seeOther, "\(body(r).prefix(1500))")
+        }
+    }
 }

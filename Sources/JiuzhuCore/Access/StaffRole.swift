@@ -44,6 +44,8 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     /// 资金发放 — freeze the county's monthly payment roll, produce the bank
     /// file, import the bank's results.
     case managePayments
+    /// 特困抽查 — draw the county's on-site sample of tekun cases awaiting confirmation.
+    case sampleTekun
 }
 
 /// The separated administration duties of an MLPS level 3 system (三员分立).
@@ -124,7 +126,7 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Comparable {
         case .verificationOfficer:
             [.viewTasks, .viewRegions, .viewPeople, .viewVerification, .runVerification]
         case .countyReviewer:
-            [.viewTasks, .viewRegions, .viewPeople, .viewVisits, .reviewVisitAnomalies, .viewCases, .workCases]
+            [.viewTasks, .viewRegions, .viewPeople, .viewVisits, .reviewVisitAnomalies, .viewCases, .workCases, .sampleTekun]
         case .citySupervisor, .provinceSupervisor:
             [.viewTasks, .viewRegions, .viewPeople, .viewVisits, .viewCases]
         case .paymentOfficer:

@@ -42,6 +42,8 @@ public struct CaseProgress: Sendable, Hashable {
     /// 最后发放月 — set by a taper (its last month) or a stop (the month of
     /// the decision: a stop takes effect from the next month).
     public var lastPaidMonth: YearMonth?
+    /// Tekun: the county's sampling draw the case was in, if any.
+    public var sample: TekunSampleMembership?
 
     public init(state: CaseState = .accepted, acceptedOn: LocalDate, publicityStartedOn: LocalDate? = nil,
                 extended: CaseExtension? = nil, region: RegionCode? = nil, lastPaidMonth: YearMonth? = nil) {
@@ -231,10 +233,12 @@ public struct CaseWorkflow: Sendable {
         case .democraticAppraisal: return nonBlankText(inputs.appraisalMinutes) != nil
         case .onSiteCheck:
             switch inputs.onSiteCheck {
-            case .checked(let record): return nonBlankText(record) != nil
-            case .notSampled(let batch): return nonBlankText(batch) != nil
+            case .checked(let record): guard nonBlankText(record) != nil else { return false }
+            case .notSampled(let batch): guard nonBlankText(batch) != nil else { return false }
             case nil: return false
             }
+            if let record = inputs.onSiteCheck { try TekunSampleMembership.check(record, membership: progress.sample) }
+            return true
         case .confirmationOpinion: return nonBlankText(inputs.confirmationOpinion) != nil
         case .monthlyAmount:
             guard let amount = inputs.amount else { return false }

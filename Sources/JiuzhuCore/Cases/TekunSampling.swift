@@ -42,3 +42,38 @@ public enum TekunSampling {
         }
     }
 }
+
+/// Where a tekun case stands in the county's sampling: the batch it was
+/// drawn in and whether the draw chose it for an on-site check.
+public struct TekunSampleMembership: Sendable, Hashable {
+    public let batch: String
+    public let sampled: Bool
+
+    public init(batch: String, sampled: Bool) {
+        self.batch = batch
+        self.sampled = sampled
+    }
+
+    /// The confirmation's on-site record against the draw: a case the draw
+    /// chose needs its on-site check record; one it left out names its
+    /// batch (or was checked anyway); a case in no batch may only be
+    /// confirmed on an on-site check of its own.
+    public static func check(_ record: TekunSiteCheck, membership: TekunSampleMembership?) throws(UserError) {
+        switch (record, membership) {
+        case (.checked, _): return
+        case (.notSampled, nil):
+            throw UserError("sampling.not_drawn", field: "onSiteCheck",
+                            zh: "本案件尚未参加县级抽查：请先在“特困抽查”中抽取批次，或填写实地核查记录",
+                            en: "This case has not been in a county sampling draw: draw a batch under \"Tekun sampling\" first, or give an on-site check record")
+        case (.notSampled, let membership?) where membership.sampled:
+            throw UserError("sampling.chosen", field: "onSiteCheck",
+                            zh: "本案件在抽查批次 \(membership.batch) 中被抽中，须填写实地核查记录",
+                            en: "This case was drawn in batch \(membership.batch): give the on-site check record")
+        case (.notSampled(let batch), let membership?):
+            guard batch.trimmingWhitespace == membership.batch else {
+                throw UserError("sampling.batch", field: "onSiteCheck",
+                                zh: "本案件的抽查批次为 \(membership.batch)", en: "This case's sampling batch is \(membership.batch)")
+            }
+        }
+    }
+}

@@ -171,7 +171,9 @@ public struct CaseRepository: Sendable {
         let region = try RegionCode(record.regionCode)
         let options = try await WorkflowPolicyStore(db: db).options(for: region).options
         let workflow = CaseWorkflow(programme: programme, options: options, calendar: calendar)
-        let progress = try progress(of: record)
+        var current = try progress(of: record)
+        if programme == .tekun { current.sample = try await TekunSamplingRepository(db: db).membership(caseID: id) }
+        let progress = current
         let stored = try self.inputs(of: record)
         let transferTo = record.transferTo.flatMap { try? RegionCode($0) }
         // Accepting or declining a transfer is about the destination already requested.

@@ -22,6 +22,7 @@ public enum JiuzhuMigrations {
         M016CreateCases(),
         M017CreatePayments(),
         M018DynamicManagement(),
+        M019CreateTekunSamples(),
     ]
 
     public static func register(on migrations: Migrations) {

@@ -69,6 +69,7 @@ func routes(_ app: Application) throws {
         VisitPlansController(),
         VisitSupervisionController(),
         CasesController(),
+        SamplingController(),
         PublicityController(),
         PaymentsController(),
     ]

@@ -150,7 +150,9 @@ struct CaseActionForm: Content {
 
 /// The fields a step's form shows, one group per requirement.
 enum CaseFormFields {
-    static func fields(for step: CaseStep, today: LocalDate, _ c: ViewContext) -> [Node<HTML.FormContext>] {
+    /// `sample`: a tekun case's place in the county's draw, to fill the on-site record's kind and batch.
+    static func fields(for step: CaseStep, today: LocalDate, sample: TekunSampleMembership? = nil,
+                       _ c: ViewContext) -> [Node<HTML.FormContext>] {
         var nodes: [Node<HTML.FormContext>] = [field("date", label: CT.date, value: today.description, type: .date, errors: [:], c)]
         func text(_ name: String, _ label: Bilingual) -> Node<HTML.FormContext> {
             .div(.class("field"), .label(.for(attr("f-\(step.action.rawValue)-\(name)")), .text(c.t(label))),
@@ -176,10 +178,16 @@ enum CaseFormFields {
                  .escalationReason, .emergencyReason, .extensionReason, .withdrawalRequest, .changeReason:
                 nodes.append(text(requirement.field, requirement.name))
             case .onSiteCheck:
+                let leftOut = sample.map { !$0.sampled } ?? false
+                if let sample {
+                    nodes.append(.p(.class("hint"), .id(attr("sample-\(step.action.rawValue)")),
+                                    .text(c.t(sample.sampled ? CT.inSample : CT.notInSample) + sample.batch)))
+                }
                 nodes += [selectField("onSiteCheckKind", label: requirement.name,
                                       options: [("checked", c.t(CT.checked)), ("not_sampled", c.t(CT.notSampled))],
-                                      selected: "checked", errors: [:], c),
-                          field("onSiteCheckText", label: requirement.name, errors: [:], c, required: false)]
+                                      selected: leftOut ? "not_sampled" : "checked", errors: [:], c),
+                          field("onSiteCheckText", label: requirement.name, value: leftOut ? (sample?.batch ?? "") : "", errors: [:], c,
+                                required: false)]
             case .monthlyAmount: nodes.append(field("amount", label: CT.monthlyAmount, errors: [:], c))
             case .amountWithinTownshipLimit: nodes.append(field("amount", label: requirement.name, errors: [:], c))
             case .rejectionReasons, .terminationReasons:

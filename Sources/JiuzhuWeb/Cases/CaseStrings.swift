@@ -54,6 +54,29 @@ enum CT {
     static let nextReview = Bilingual(zh: "下次复核", en: "Next review")
     static let lastPaidMonth = Bilingual(zh: "发放至", en: "Paid until")
     static let taperLetter = Bilingual(zh: "渐退决定书", en: "Notice of a taper")
+    static let sampling = Bilingual(zh: "特困抽查", en: "Tekun sampling")
+    static let samplingCountyOnly = Bilingual(zh: "特困抽查由县级审核人员办理。", en: "Tekun sampling is done by county reviewers.")
+    static let samplingRule = Bilingual(zh: "县级在审核确认前对待确认的特困案件按不低于 30% 的比例抽取实地核查；抽取由系统按随机种子完成，可由审计复核。",
+                                        en: "Before confirming, the county checks at least 30% of the tekun cases awaiting confirmation on site; the platform draws them from a recorded random seed that an auditor can re-derive.")
+    static let noneToSample = Bilingual(zh: "没有待抽查的特困案件。", en: "No tekun case is waiting to be sampled.")
+    static let samplePercent = Bilingual(zh: "抽查比例（%，不低于 30）", en: "Share to check (%, at least 30)")
+    static let draw = Bilingual(zh: "抽取", en: "Draw the sample")
+    static let drawn = Bilingual(zh: "已抽取。被抽中的案件须实地核查后再作确认。", en: "Drawn. The cases chosen are checked on site before they are confirmed.")
+    static let batches = Bilingual(zh: "抽查批次", en: "Sampling batches")
+    static let noBatches = Bilingual(zh: "还没有抽查批次。", en: "No sampling batch yet.")
+    static let seed = Bilingual(zh: "随机种子", en: "seed")
+    static let chosen = Bilingual(zh: "抽中：须实地核查", en: "Chosen: check on site")
+    static let notChosen = Bilingual(zh: "未抽中", en: "Not chosen")
+    static let inSample = Bilingual(zh: "本案件在抽查批次中被抽中，须填写实地核查记录：", en: "This case was drawn for an on-site check; give the record. Batch: ")
+    static let notInSample = Bilingual(zh: "本案件未被抽中，抽查批次：", en: "This case was not drawn. Batch: ")
+
+    static func toSample(_ count: Int, _ minimum: Int) -> Bilingual {
+        Bilingual(zh: "待抽查的特困案件 \(count) 件，至少抽取 \(minimum) 件。", en: "\(count) tekun cases wait; at least \(minimum) will be drawn.")
+    }
+
+    static func sampledOf(_ sampled: Int, _ total: Int) -> Bilingual {
+        Bilingual(zh: "抽中 \(sampled) / \(total) 件", en: "\(sampled) of \(total) drawn")
+    }
 
     static func months(_ count: Int) -> Bilingual { Bilingual(zh: "\(count) 个月", en: count == 1 ? "1 month" : "\(count) months") }
 

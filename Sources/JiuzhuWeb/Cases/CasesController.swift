@@ -109,6 +109,7 @@ struct CasesController: RouteCollection {
         var destinationName: String?
         if let transferTo { destinationName = try await RegionRepository(db: req.db).fullName(transferTo) }
         let objections = try await repository.objections(of: record)
+        let sample = programme == .tekun ? try await TekunSamplingRepository(db: req.db).membership(caseID: id) : nil
         let payee = try PaymentRepository(db: req.db, keys: req.options.keys).payee(of: record)
         let head = try await headNames([record.householdID], req)[record.householdID] ?? "-"
         let today = LocalDate.today(now: req.now)
@@ -158,7 +159,7 @@ struct CasesController: RouteCollection {
                           csrfField(c),
                           .input(.type(.hidden), .name("action"), .value(step.action.rawValue)),
                           .input(.type(.hidden), .name("version"), .value("\(record.version)")),
-                          .group(CaseFormFields.fields(for: step, today: today, c)),
+                          .group(CaseFormFields.fields(for: step, today: today, sample: sample, c)),
                           .button(.type(.submit), .class("primary"), .text(c.t(step.action.name)))))
              }),
              .if(!objections.isEmpty, .group([

@@ -82,6 +82,7 @@ struct Page {
             (.handleReferrals, "/referrals", T.referralQueue),
             (.viewVerification, "/verification", V.queue),
             (.viewCases, "/cases", CT.cases),
+            (.sampleTekun, "/cases/sampling", CT.sampling),
             (.managePayments, "/payments", PayT.title),
             (.checkInVisits, "/visits", VT.myVisits),
             (.viewVisits, "/visits/plans", VT.plans),
