@@ -247,7 +247,7 @@ def test_dibao_from_window_to_first_payment_roll(app, driver, totp_clock, tmp_pa
     assert id_number not in body_text(driver), "the case page shows the head's full ID number"
     act(driver, "start_investigation", "investigating")
     act(driver, "complete_investigation", "awaiting_verification",
-        texts={"investigators": "张伟、李娜"}, ticks=("signedByFamily",))
+        texts={"investigators": "张伟、李娜"}, ticks=("signedByFamily", "signedByInvestigators"))
     assert "张伟、李娜" in driver.find_element(By.CSS_SELECTOR, "#case-inputs").text
     logout(driver)
 

@@ -19,7 +19,7 @@ struct CaseProgrammeTests {
         #expect(start.deadlines.first?.date == date(2025, 10, 23))
 
         try run.take(.startInvestigation, by: A.caseworker, on: date(2025, 9, 29))
-        let visit = HomeVisitRecord(investigators: ["张伟", "李娜"], visitedOn: date(2025, 9, 29), signedByFamily: true)
+        let visit = HomeVisitRecord(investigators: ["张伟", "李娜"], visitedOn: date(2025, 9, 29), signedByFamily: true, signedByInvestigators: true)
         let withoutAssessment = run.attempt(.completeInvestigation, by: A.caseworker, CaseInputs(homeVisit: visit), on: date(2025, 9, 30))
         #expect(withoutAssessment?.code == "case.inputs_missing")
         #expect(withoutAssessment?.field == "selfCare")

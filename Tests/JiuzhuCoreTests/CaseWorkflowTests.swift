@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import JiuzhuCore
 
 /// Actors of a case registered in village 340302001001 (township 340302001,
@@ -13,7 +14,7 @@ enum CaseActors {
 }
 
 enum CaseFixtures {
-    static let visit = HomeVisitRecord(investigators: ["张伟", "李娜"], visitedOn: date(2025, 3, 4), signedByFamily: true)
+    static let visit = HomeVisitRecord(investigators: ["张伟", "李娜"], visitedOn: date(2025, 3, 4), signedByFamily: true, signedByInvestigators: true)
     static let investigation = CaseInputs(homeVisit: visit)
     static let opinion = CaseInputs(verificationReportNumber: "HD-2025-0001", opinion: "符合农村低保条件")
     static let confirm = CaseInputs(confirmationOpinion: "同意纳入农村低保", amount: Money(yuan: 580), reviewClass: .b)
@@ -149,7 +150,7 @@ struct CaseWorkflowTests {
             #expect(error?.message.zh.contains(requirement.name.zh) == true)
             #expect(error?.message.en.contains(requirement.name.en) == true)
         }
-        let visit = HomeVisitRecord(investigators: ["王强", "赵敏"], visitedOn: date(2025, 3, 13), signedByFamily: true)
+        let visit = HomeVisitRecord(investigators: ["王强", "赵敏"], visitedOn: date(2025, 3, 13), signedByFamily: true, signedByInvestigators: true)
         try run.take(.resolveByReinvestigation, by: A.approver,
                      CaseInputs(homeVisit: visit, opinion: "不符合", objectionDisposition: "查实有经营收入"),
                      on: date(2025, 3, 13))
@@ -265,7 +266,7 @@ struct CaseWorkflowTests {
     func aHomeVisitNeedsTwoDistinctInvestigators(names: [String]) throws {
         var run = CaseRun(.dibao)
         try run.take(.startInvestigation, by: A.caseworker, on: date(2025, 3, 4))
-        let visit = HomeVisitRecord(investigators: names, visitedOn: date(2025, 3, 4), signedByFamily: true)
+        let visit = HomeVisitRecord(investigators: names, visitedOn: date(2025, 3, 4), signedByFamily: true, signedByInvestigators: true)
         #expect(run.attempt(.completeInvestigation, by: A.caseworker, CaseInputs(homeVisit: visit), on: date(2025, 3, 5))?.code
                 == "case.home_visit_investigators")
     }
@@ -278,6 +279,10 @@ struct CaseWorkflowTests {
         #expect(run.attempt(.completeInvestigation, by: A.caseworker, CaseInputs(homeVisit: visit), on: date(2025, 3, 5))?.code
                 == "case.home_visit_unsigned")
         visit.signedByFamily = true
+        visit.signedByInvestigators = false
+        #expect(run.attempt(.completeInvestigation, by: A.caseworker, CaseInputs(homeVisit: visit), on: date(2025, 3, 5))?.code
+                == "case.home_visit_investigators_unsigned")
+        visit.signedByInvestigators = true
         visit.visitedOn = date(2025, 3, 6)
         #expect(run.attempt(.completeInvestigation, by: A.caseworker, CaseInputs(homeVisit: visit), on: date(2025, 3, 5))?.code
                 == "case.home_visit_date")
@@ -497,5 +502,24 @@ struct CaseWorkflowTests {
         for requirement in CaseRequirement.allCases { #expect(!requirement.name.zh.isEmpty && !requirement.name.en.isEmpty) }
         for kind in CaseDeadlineKind.allCases { #expect(!kind.name.zh.isEmpty && !kind.name.en.isEmpty) }
         #expect(Set(CaseAction.allCases.map(\.name.zh)).count == CaseAction.allCases.count)
+    }
+
+    @Test func neighbourVisitsAndLettersAreRecordedWhenGivenButNotRequired() throws {
+        var run = CaseRun(.dibao)
+        try run.take(.startInvestigation, by: A.caseworker, on: date(2025, 3, 4))
+        let step = try #require(run.workflow.steps(from: .investigating).first { $0.action == .completeInvestigation })
+        #expect(step.optionalInputs == [.neighbourVisits, .inquiryLetters])
+        #expect(!step.requirements.contains(.neighbourVisits))
+        var inputs = CaseFixtures.investigation
+        inputs.neighbourVisits = "走访邻居张某、李某，反映该户长期无固定收入"
+        let done = try run.take(.completeInvestigation, by: A.caseworker, inputs, on: date(2025, 3, 5))
+        #expect(done.progress.state == .awaitingVerification)
+        #expect(CaseInputs().merged(with: inputs).neighbourVisits == inputs.neighbourVisits)
+    }
+
+    @Test func aStoredHomeVisitWithoutTheInvestigatorsSignatureReadsAsUnsigned() throws {
+        let json = #"{"investigators":["甲","乙"],"visitedOn":"2025-03-04","signedByFamily":true}"#
+        let visit = try JSONDecoder().decode(HomeVisitRecord.self, from: Data(json.utf8))
+        #expect(!visit.signedByInvestigators && visit.signedByFamily)
     }
 }

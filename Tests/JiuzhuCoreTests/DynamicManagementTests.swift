@@ -30,7 +30,7 @@ struct DynamicManagementTests {
         return (run, approval.deadlines)
     }
 
-    static let review = CaseInputs(homeVisit: HomeVisitRecord(investigators: ["张伟", "李娜"], visitedOn: date(2025, 9, 1), signedByFamily: true),
+    static let review = CaseInputs(homeVisit: HomeVisitRecord(investigators: ["张伟", "李娜"], visitedOn: date(2025, 9, 1), signedByFamily: true, signedByInvestigators: true),
                                    verificationReportNumber: "HD-2025-0101", reviewClass: .c, reviewConclusion: "家庭情况无变化，维持")
 
     // MARK: Review schedule

@@ -53,7 +53,7 @@ import Vapor
             #expect(inbox.first?.details["actions"] == "start_investigation")
 
             var record = try await act(repository, app, opened, .startInvestigation, by: caseworker, on: day(1))
-            let visit = HomeVisitRecord(investigators: ["李经办", "张协理"], visitedOn: day(2), signedByFamily: true)
+            let visit = HomeVisitRecord(investigators: ["李经办", "张协理"], visitedOn: day(2), signedByFamily: true, signedByInvestigators: true)
             record = try await act(repository, app, record, .completeInvestigation, by: caseworker, CaseInputs(homeVisit: visit), on: day(2))
             inbox = try await TaskRepository.inbox(role: .townshipApprover, scope: scope, on: app.db)
             #expect(inbox.map(\.taskKind) == [.caseStep])
@@ -127,7 +127,7 @@ import Vapor
         try await withTestApp(database, seedDemo: true) { app in
             var (repository, record) = try await openCase(app)
             record = try await act(repository, app, record, .startInvestigation, by: caseworker, on: day(1))
-            let visit = HomeVisitRecord(investigators: ["甲", "乙"], visitedOn: day(2), signedByFamily: true)
+            let visit = HomeVisitRecord(investigators: ["甲", "乙"], visitedOn: day(2), signedByFamily: true, signedByInvestigators: true)
             record = try await act(repository, app, record, .completeInvestigation, by: caseworker, CaseInputs(homeVisit: visit), on: day(2))
             record = try await act(repository, app, record, .proposeInitialOpinion, by: approver,
                                    CaseInputs(verificationReportNumber: "HD-2", opinion: "不符合"), on: day(3))

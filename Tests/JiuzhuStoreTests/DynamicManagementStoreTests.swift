@@ -21,7 +21,7 @@ import Vapor
 
     /// The Core review record of a review on `day`.
     func review(on day: LocalDate, reviewClass: ReviewClass = .b) -> CaseInputs {
-        CaseInputs(homeVisit: HomeVisitRecord(investigators: ["李经办", "张协理"], visitedOn: day, signedByFamily: true),
+        CaseInputs(homeVisit: HomeVisitRecord(investigators: ["李经办", "张协理"], visitedOn: day, signedByFamily: true, signedByInvestigators: true),
                    verificationReportNumber: "HD-R1", reviewClass: reviewClass, reviewConclusion: "家庭情况无变化，维持")
     }
 

@@ -19,7 +19,7 @@ import Vapor
     func approvedCase(_ app: Application) async throws -> CaseRecord {
         var (repository, record) = try await cases.openCase(app)
         record = try await cases.act(repository, app, record, .startInvestigation, by: cases.caseworker, on: cases.day(1))
-        let visit = HomeVisitRecord(investigators: ["甲", "乙"], visitedOn: cases.day(2), signedByFamily: true)
+        let visit = HomeVisitRecord(investigators: ["甲", "乙"], visitedOn: cases.day(2), signedByFamily: true, signedByInvestigators: true)
         record = try await cases.act(repository, app, record, .completeInvestigation, by: cases.caseworker, CaseInputs(homeVisit: visit), on: cases.day(2))
         record = try await cases.act(repository, app, record, .proposeInitialOpinion, by: cases.approver,
                                      CaseInputs(verificationReportNumber: "HD-3", opinion: "符合"), on: cases.day(3))

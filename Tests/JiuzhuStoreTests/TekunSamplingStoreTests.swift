@@ -28,7 +28,7 @@ import Vapor
             let head = try cases.intake.member("老人" + ["甲", "乙", "丙", "丁", "戊", "己"][n % 6], Self.elderID(n), .head)
             let result = try await cases.intake.register(app, members: [head], programmes: [.tekun], materials: materials)
             var record = try #require(try await repository.cases(application: try result.application.requireID()).first)
-            let visit = HomeVisitRecord(investigators: ["甲", "乙"], visitedOn: cases.day(1), signedByFamily: true)
+            let visit = HomeVisitRecord(investigators: ["甲", "乙"], visitedOn: cases.day(1), signedByFamily: true, signedByInvestigators: true)
             record = try await cases.act(repository, app, record, .startInvestigation, by: cases.caseworker, on: cases.day(1))
             record = try await cases.act(repository, app, record, .completeInvestigation, by: cases.caseworker,
                                          CaseInputs(homeVisit: visit, selfCare: SelfCareAssessment(failed: [.bathing])), on: cases.day(1))

@@ -41,7 +41,7 @@ import VaporTesting
         for response in [
             try await act(caseworker, id, .startInvestigation, date: "2026-05-29"),
             try await act(caseworker, id, .completeInvestigation,
-                          [("investigators", "甲,乙"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on")], date: "2026-05-29"),
+                          [("investigators", "甲,乙"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on"), ("signedByInvestigators", "on")], date: "2026-05-29"),
             try await act(approver, id, .proposeInitialOpinion, opinion, date: "2026-05-29"),
         ] {
             #expect(response.status == .seeOther, "\(body(response).prefix(1000))")
@@ -66,11 +66,13 @@ import VaporTesting
             #expect(r.status == .seeOther, "\(body(r).prefix(1500))")
             // Too few investigators: refused with the Core's message, nothing moves.
             r = try await Self.act(caseworker, id, .completeInvestigation,
-                                   [("investigators", "李经办"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on")], date: "2026-05-29")
+                                   [("investigators", "李经办"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on"), ("signedByInvestigators", "on")], date: "2026-05-29")
             #expect(r.status == .badRequest && body(r).contains("不少于 2 名调查人员"))
             r = try await Self.act(caseworker, id, .completeInvestigation,
-                                   [("investigators", "李经办、张协理"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on")], date: "2026-05-29")
+                                   [("investigators", "李经办、张协理"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on"), ("signedByInvestigators", "on"),
+                                    ("neighbourVisits", "走访邻居张某，反映该户无固定收入")], date: "2026-05-29")
             #expect(r.status == .seeOther)
+            #expect(body(try await caseworker.get("/cases/\(id.uuidString)")).contains("走访邻居张某，反映该户无固定收入"))
 
             let approver = try await loggedIn(app, "demo.approver", clock: clock)
             #expect(body(try await approver.get("/")).contains("提出初审意见"))
@@ -247,7 +249,7 @@ import VaporTesting
                 (.startInvestigation, .townshipCaseworker, town, CaseInputs(), "2026-05-29"),
                 (.completeInvestigation, .townshipCaseworker, town,
                  CaseInputs(homeVisit: HomeVisitRecord(investigators: ["甲", "乙"], visitedOn: try LocalDate(parsing: "2026-05-29"),
-                                                       signedByFamily: true)), "2026-05-29"),
+                                                       signedByFamily: true, signedByInvestigators: true)), "2026-05-29"),
                 (.proposeInitialOpinion, .townshipApprover, town, CaseInputs(verificationReportNumber: "HD-5", opinion: "符合"), "2026-05-29"),
                 (.startPublicity, .townshipCaseworker, town, CaseInputs(), "2026-05-29"),
                 (.submitForConfirmation, .townshipCaseworker, town, CaseInputs(), "2026-06-06"),

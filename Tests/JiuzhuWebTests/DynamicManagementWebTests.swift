@@ -61,7 +61,7 @@ import VaporTesting
             // Already due: the review is in the caseworker's inbox at once.
             #expect(body(try await caseworker.get("/")).contains("复核"))
 
-            r = try await W.act(caseworker, id, .review, [("investigators", "甲,乙"), ("visitedOn", "2026-06-06"), ("signedByFamily", "on"),
+            r = try await W.act(caseworker, id, .review, [("investigators", "甲,乙"), ("visitedOn", "2026-06-06"), ("signedByFamily", "on"), ("signedByInvestigators", "on"),
                                                          ("verificationReportNumber", "HD-9"), ("reviewConclusion", "家庭人口减少，需调整金额"),
                                                          ("reviewClass", "c")], date: "2026-06-06")
             #expect(r.status == .seeOther, "\(body(r).prefix(1500))")
@@ -168,7 +168,7 @@ import VaporTesting
             for response in [
                 try await W.act(caseworker, id, .startInvestigation, date: "2026-05-29"),
                 try await W.act(caseworker, id, .completeInvestigation,
-                                [("investigators", "甲,乙"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on"), ("assessed", "1"),
+                                [("investigators", "甲,乙"), ("visitedOn", "2026-05-29"), ("signedByFamily", "on"), ("signedByInvestigators", "on"), ("assessed", "1"),
                                  ("failed[]", "bathing")], date: "2026-05-29"),
                 try await W.act(approver, id, .proposeInitialOpinion, [("verificationReportNumber", "HD-1"), ("opinion", "符合特困条件")],
                                 date: "2026-05-29"),

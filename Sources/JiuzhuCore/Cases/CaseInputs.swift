@@ -5,13 +5,26 @@ public struct HomeVisitRecord: Sendable, Hashable, Codable {
     public var visitedOn: LocalDate
     /// 调查表经申请人签字确认.
     public var signedByFamily: Bool
+    /// 调查人员签字.
+    public var signedByInvestigators: Bool
 
     public static let minimumInvestigators = 2
 
-    public init(investigators: [String], visitedOn: LocalDate, signedByFamily: Bool) {
+    public init(investigators: [String], visitedOn: LocalDate, signedByFamily: Bool, signedByInvestigators: Bool) {
         self.investigators = investigators
         self.visitedOn = visitedOn
         self.signedByFamily = signedByFamily
+        self.signedByInvestigators = signedByInvestigators
+    }
+
+    /// Records stored before the investigators' signature was recorded apart
+    /// read it as not recorded.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(investigators: try c.decode([String].self, forKey: .investigators),
+                  visitedOn: try c.decode(LocalDate.self, forKey: .visitedOn),
+                  signedByFamily: try c.decode(Bool.self, forKey: .signedByFamily),
+                  signedByInvestigators: try c.decodeIfPresent(Bool.self, forKey: .signedByInvestigators) ?? false)
     }
 
     /// Distinct, non-blank investigator names.
@@ -96,6 +109,10 @@ public struct CaseInputs: Sendable, Hashable, Codable {
     public var transfer: TransferRequest?
     /// 迁入地审核意见.
     public var transferOpinion: String?
+    /// 邻里访问 — whom the investigators asked about the family, and what they said.
+    public var neighbourVisits: String?
+    /// 信函索证 — letters sent to employers, banks or others, and their answers.
+    public var inquiryLetters: String?
 
     public init(homeVisit: HomeVisitRecord? = nil, verificationReportNumber: String? = nil,
                 selfCare: SelfCareAssessment? = nil, opinion: String? = nil, objection: String? = nil,
@@ -107,7 +124,10 @@ public struct CaseInputs: Sendable, Hashable, Codable {
                 withdrawalRequest: String? = nil, terminationReasons: [String] = [],
                 terminationPublicityStartedOn: LocalDate? = nil, changeReason: String? = nil,
                 reviewClass: ReviewClass? = nil, reviewConclusion: String? = nil, changeReport: ChangeReport? = nil,
-                taper: TaperPlan? = nil, transfer: TransferRequest? = nil, transferOpinion: String? = nil) {
+                taper: TaperPlan? = nil, transfer: TransferRequest? = nil, transferOpinion: String? = nil,
+                neighbourVisits: String? = nil, inquiryLetters: String? = nil) {
+        self.neighbourVisits = neighbourVisits
+        self.inquiryLetters = inquiryLetters
         self.homeVisit = homeVisit
         self.verificationReportNumber = verificationReportNumber
         self.selfCare = selfCare
@@ -168,6 +188,9 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
     case taperPlan = "taper_plan"
     case transferDestination = "transfer_destination"
     case transferOpinion = "transfer_opinion"
+    /// Optional records of an investigation (a step lists them as optional inputs).
+    case neighbourVisits = "neighbour_visits"
+    case inquiryLetters = "inquiry_letters"
 
     public var name: Bilingual {
         switch self {
@@ -203,6 +226,8 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
         case .taperPlan: Bilingual(zh: "渐退期（1–6 个月）", en: "Taper (1–6 months)")
         case .transferDestination: Bilingual(zh: "迁入地（村、社区区划代码）及迁移原因", en: "Destination (village code) and reason for the move")
         case .transferOpinion: Bilingual(zh: "迁入地审核意见", en: "Opinion of the receiving county")
+        case .neighbourVisits: Bilingual(zh: "邻里访问情况（可选）", en: "Neighbours asked (optional)")
+        case .inquiryLetters: Bilingual(zh: "信函索证情况（可选）", en: "Letters of inquiry and their answers (optional)")
         }
     }
 
@@ -237,6 +262,8 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
         case .taperPlan: "taperMonths"
         case .transferDestination: "transferDestination"
         case .transferOpinion: "transferOpinion"
+        case .neighbourVisits: "neighbourVisits"
+        case .inquiryLetters: "inquiryLetters"
         }
     }
 }
@@ -278,6 +305,8 @@ extension CaseInputs {
         out.taper = newer.taper ?? taper
         out.transfer = newer.transfer ?? transfer
         out.transferOpinion = newer.transferOpinion ?? transferOpinion
+        out.neighbourVisits = newer.neighbourVisits ?? neighbourVisits
+        out.inquiryLetters = newer.inquiryLetters ?? inquiryLetters
         return out
     }
 }

@@ -13,11 +13,14 @@ public struct CaseStep: Sendable, Hashable {
     public let sets: [CaseDeadlineKind]
     /// The limits this step settles (a review settles the review a change called for).
     public let clears: [CaseDeadlineKind]
+    /// What the step records when there is any, without needing it (neighbour visits, letters).
+    public let optionalInputs: [CaseRequirement]
 
     public init(from: CaseState, action: CaseAction, to: CaseState, actors: [CaseActorRule],
                 requirements: [CaseRequirement] = [], dueBy: [CaseDeadlineKind] = [], sets: [CaseDeadlineKind] = [],
-                clears: [CaseDeadlineKind] = []) {
+                clears: [CaseDeadlineKind] = [], optionalInputs: [CaseRequirement] = []) {
         self.clears = clears
+        self.optionalInputs = optionalInputs
         self.from = from
         self.action = action
         self.to = to
@@ -215,6 +218,10 @@ public struct CaseWorkflow: Sendable {
                 throw UserError("case.home_visit_unsigned", field: "homeVisit",
                                 zh: "入户调查表须经申请人签字确认", en: "The family must sign the home-visit form")
             }
+            guard visit.signedByInvestigators else {
+                throw UserError("case.home_visit_investigators_unsigned", field: "homeVisit",
+                                zh: "入户调查表须由调查人员签字", en: "The investigators must sign the home-visit form")
+            }
             guard visit.visitedOn <= date, visit.visitedOn >= progress.acceptedOn else {
                 throw UserError("case.home_visit_date", field: "homeVisit",
                                 zh: "入户调查日期应在受理之后、不晚于今天",
@@ -284,6 +291,7 @@ public struct CaseWorkflow: Sendable {
             try transfer.validate(from: region)
             return true
         case .transferOpinion: return nonBlankText(inputs.transferOpinion) != nil
+        case .neighbourVisits, .inquiryLetters: return true
         }
     }
 
@@ -312,6 +320,7 @@ extension CaseWorkflow {
         let confirmationDue: [CaseDeadlineKind] = (delegated ? [] : [.confirmation]) + whole
         let tekun = programme == .tekun
         let monthly = programme == .dibao || programme == .tekun
+        let investigationRecords: [CaseRequirement] = [.neighbourVisits, .inquiryLetters]
 
         var steps: [CaseStep] = []
         if programme == .temporaryEmergency {
@@ -334,7 +343,7 @@ extension CaseWorkflow {
                 CaseStep(from: .investigating, action: .completeInvestigation, to: .awaitingVerification,
                          actors: [caseworker],
                          requirements: tekun ? [.homeVisit, .selfCareAssessment] : [.homeVisit],
-                         dueBy: tekun ? [.investigation] : []),
+                         dueBy: tekun ? [.investigation] : [], optionalInputs: investigationRecords),
                 CaseStep(from: .awaitingVerification, action: .proposeInitialOpinion, to: .initialOpinion,
                          actors: [approver], requirements: [.verificationReport, .initialOpinion],
                          dueBy: tekun ? [.investigation] : []),
@@ -343,7 +352,8 @@ extension CaseWorkflow {
                 CaseStep(from: .publicity, action: .raiseObjection, to: .objectionHandling, actors: [caseworker],
                          requirements: [.objection]),
                 CaseStep(from: .objectionHandling, action: .resolveByReinvestigation, to: .initialOpinion,
-                         actors: [approver], requirements: [.homeVisit, .objectionDisposition, .initialOpinion]),
+                         actors: [approver], requirements: [.homeVisit, .objectionDisposition, .initialOpinion],
+                         optionalInputs: investigationRecords),
                 CaseStep(from: .objectionHandling, action: .resolveByDemocraticAppraisal, to: .initialOpinion,
                          actors: [approver], requirements: [.democraticAppraisal, .objectionDisposition, .initialOpinion]),
                 CaseStep(from: .publicity, action: .submitForConfirmation, to: .awaitingConfirmation,
@@ -372,7 +382,8 @@ extension CaseWorkflow {
                     CaseStep(from: .approved, action: .review, to: .approved, actors: [caseworker],
                              requirements: [.homeVisit, .verificationReport, .reviewConclusion]
                                 + (programme == .dibao ? [.reviewClass] : []),
-                             dueBy: [.review, .changeReview], sets: [.review], clears: [.changeReview]),
+                             dueBy: [.review, .changeReview], sets: [.review], clears: [.changeReview],
+                             optionalInputs: investigationRecords),
                     CaseStep(from: .approved, action: .reportChange, to: .approved, actors: [caseworker] + villagePoster,
                              requirements: [.changeReport], sets: [.changeReview]),
                     CaseStep(from: .approved, action: .requestTransfer, to: .transferring, actors: [caseworker],

@@ -12,6 +12,9 @@ struct CaseActionForm: Content {
     var investigators: String?
     var visitedOn: String?
     var signedByFamily: String?
+    var signedByInvestigators: String?
+    var neighbourVisits: String?
+    var inquiryLetters: String?
     var verificationReportNumber: String?
     var failed: [String]?
     var assessed: String?
@@ -50,6 +53,8 @@ struct CaseActionForm: Content {
         (text ?? "").components(separatedBy: separators).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
     }
 
+    static func ticked(_ box: String?) -> Bool { box == "on" || box == "1" }
+
     static func optional(_ text: String?) -> String? {
         let value = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         return value.isEmpty ? nil : value
@@ -60,14 +65,17 @@ struct CaseActionForm: Content {
     /// is refused with its field named.
     func inputs(for step: CaseStep) throws -> CaseInputs {
         var inputs = CaseInputs()
-        for requirement in step.requirements {
+        for requirement in step.requirements + step.optionalInputs {
             switch requirement {
             case .homeVisit:
                 if let day = Self.optional(visitedOn) {
                     inputs.homeVisit = HomeVisitRecord(investigators: Self.list(investigators),
                                                        visitedOn: try LocalDate(parsing: day, field: "visitedOn"),
-                                                       signedByFamily: signedByFamily == "on" || signedByFamily == "1")
+                                                       signedByFamily: Self.ticked(signedByFamily),
+                                                       signedByInvestigators: Self.ticked(signedByInvestigators))
                 }
+            case .neighbourVisits: inputs.neighbourVisits = Self.optional(neighbourVisits)
+            case .inquiryLetters: inputs.inquiryLetters = Self.optional(inquiryLetters)
             case .verificationReport: inputs.verificationReportNumber = Self.optional(verificationReportNumber)
             case .selfCareAssessment:
                 if assessed == "1" {
@@ -158,12 +166,15 @@ enum CaseFormFields {
             .div(.class("field"), .label(.for(attr("f-\(step.action.rawValue)-\(name)")), .text(c.t(label))),
                  .textarea(.id(attr("f-\(step.action.rawValue)-\(name)")), .name(name), .attribute(named: "rows", value: "2")))
         }
-        for requirement in step.requirements {
+        for requirement in step.requirements + step.optionalInputs {
             switch requirement {
             case .homeVisit:
                 nodes += [field("investigators", label: CT.investigators, errors: [:], c),
                           field("visitedOn", label: CT.visitedOn, value: today.description, type: .date, errors: [:], c),
+                          .label(.class("check"), .input(.type(.checkbox), .name("signedByInvestigators"), .value("on")),
+                                 .text(c.t(CT.signedByInvestigators))),
                           .label(.class("check"), .input(.type(.checkbox), .name("signedByFamily"), .value("on")), .text(c.t(CT.signedByFamily)))]
+            case .neighbourVisits, .inquiryLetters: nodes.append(text(requirement.field, requirement.name))
             case .verificationReport: nodes.append(field("verificationReportNumber", label: CT.reportNumber, errors: [:], c))
             case .selfCareAssessment:
                 nodes.append(.fieldset(.element(named: "legend", text: c.t(SelfCareText.title)),

@@ -23,6 +23,7 @@ enum CT {
     static let investigators = Bilingual(zh: "调查人员（至少 2 人，用顿号或逗号分隔）", en: "Investigators (at least 2, separated by commas)")
     static let visitedOn = Bilingual(zh: "入户日期", en: "Visited on")
     static let signedByFamily = Bilingual(zh: "调查表已由申请人签字确认", en: "The family signed the form")
+    static let signedByInvestigators = Bilingual(zh: "调查人员均已签字", en: "The investigators signed the form")
     static let reportNumber = Bilingual(zh: "核对报告编号", en: "Verification report number")
     static let proposedAmount = Bilingual(zh: "拟月救助金额（元，公示用）", en: "Proposed monthly amount (yuan, for the notice)")
     static let monthlyAmount = Bilingual(zh: "月救助金额（元）", en: "Monthly amount (yuan)")

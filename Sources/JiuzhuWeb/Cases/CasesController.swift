@@ -182,6 +182,8 @@ struct CasesController: RouteCollection {
         if let visit = inputs.homeVisit {
             rows.append((CaseRequirement.homeVisit.name, "\(visit.visitedOn) · \(visit.investigators.joined(separator: "、"))"))
         }
+        if let value = inputs.neighbourVisits { rows.append((CaseRequirement.neighbourVisits.name, value)) }
+        if let value = inputs.inquiryLetters { rows.append((CaseRequirement.inquiryLetters.name, value)) }
         if let value = inputs.verificationReportNumber { rows.append((CT.reportNumber, value)) }
         if let value = inputs.selfCare { rows.append((SelfCareText.title, c.t(value.selfCareClass.name))) }
         if let value = inputs.opinion { rows.append((CaseRequirement.initialOpinion.name, value)) }
