@@ -202,6 +202,7 @@ public struct CaseRepository: Sendable {
         let newVersion = expectedVersion + 1
         let newRegion = next.region ?? region
         let newTransferTo = next.state == .transferring ? inputs.transfer?.destination : nil
+        let paidFirst = action == .payFirst ? inputs.amount : nil
         let nextReview = deadlines.filter { [.review, .changeReview, .taperEnd].contains($0.kind) }.map(\.date).min()
 
         return try await db.transaction { tx in
@@ -244,6 +245,11 @@ public struct CaseRepository: Sendable {
             }
             if newRegion != region {
                 try await Self.moveHousehold(record.householdID, to: newRegion, on: tx)
+            }
+            if let amount = paidFirst, let township = region.ancestor(at: .township) {
+                // 先行救助: the money comes out of the township's reserve fund with the step, or neither happens.
+                try await ReserveFundRepository.draw(township: township, amount: amount, caseID: id, on: date, actor: actor.username,
+                                                     tx: tx, now: now)
             }
             guard let fresh = try await CaseRecord.find(id, on: tx) else { throw Self.stale }
             try await Self.openAgendaTask(fresh, workflow: workflow, progress: next, deadlines: deadlines, today: date,

@@ -23,6 +23,7 @@ public enum JiuzhuMigrations {
         M017CreatePayments(),
         M018DynamicManagement(),
         M019CreateTekunSamples(),
+        M020CreateReserveFunds(),
     ]
 
     public static func register(on migrations: Migrations) {

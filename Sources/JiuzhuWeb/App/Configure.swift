@@ -39,6 +39,8 @@ public func prepareDatabase(_ app: Application, seedDemo: Bool, demoPeople: Int 
     let regions = try await DemoRegions.seed(on: app.db)
     let staff = try await DemoStaff.seed(on: app.db, keys: app.jiuzhu.keys, bcryptCost: min(app.jiuzhu.bcryptCost, 10))
     try await DemoPolicies.seed(on: app.db, keys: app.jiuzhu.keys, now: app.jiuzhu.clock())  // verification works out of the box
+    try await ReserveFundRepository.seedDemo(on: app.db, keys: app.jiuzhu.keys, today: LocalDate.today(now: app.jiuzhu.clock()),
+                                             now: app.jiuzhu.clock())
     if demoPeople > 0, try await PersonRecord.query(on: app.db).count() == 0 {
         let loader = PopulationLoader(db: app.db, keys: app.jiuzhu.keys)
         try await loader.load(persons: demoPeople, villages: try await loader.villages(under: try RegionCode("34")),
@@ -70,6 +72,7 @@ func routes(_ app: Application) throws {
         VisitSupervisionController(),
         CasesController(),
         SamplingController(),
+        ReserveFundController(),
         PublicityController(),
         PaymentsController(),
     ]

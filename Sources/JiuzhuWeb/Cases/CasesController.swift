@@ -136,6 +136,9 @@ struct CasesController: RouteCollection {
                      .strong(.text("\(c.t(deadline.kind.name))：\(deadline.date)")), .text(" "), .small(.class("rule"), .text(c.t(deadline.rule))))
              }),
              .if(lateReport, .p(.id("late-report"), .class("warning"), .text(c.t(CT.lateReport)))),
+             .unwrap(programme == .temporaryEmergency ? region.ancestor(at: .township) : nil) { township in
+                 .p(.a(.id("case-reserve-fund"), .href("/reserve-fund/\(township.value)"), .text(c.t(CT.reserveFund))))
+             },
              .if(state == .approved || state == .rejected || state == .terminated, .p(
                 .a(.id("case-letter"), .href("/cases/\(id.uuidString)/letter"), .text(c.t(CT.letter))),
                 .if(letterOpen && staff.role.has(.workCases), .text(" ")),

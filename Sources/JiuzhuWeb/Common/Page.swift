@@ -84,6 +84,7 @@ struct Page {
             (.viewCases, "/cases", CT.cases),
             (.sampleTekun, "/cases/sampling", CT.sampling),
             (.managePayments, "/payments", PayT.title),
+            (.managePayments, "/reserve-fund", CT.reserveFund),
             (.checkInVisits, "/visits", VT.myVisits),
             (.viewVisits, "/visits/plans", VT.plans),
             (.viewVisits, "/visits/compliance", VT.compliance),
