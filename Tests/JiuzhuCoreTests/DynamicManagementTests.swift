@@ -292,4 +292,13 @@ struct DynamicManagementTests {
             }
         }
     }
+
+    @Test func aNoticeIsUpForSevenDaysAfterPosting() {
+        let posted = date(2025, 3, 10)
+        #expect(!CaseClock.isPosted(startedOn: posted, today: date(2025, 3, 9)))
+        #expect(CaseClock.isPosted(startedOn: posted, today: posted))
+        #expect(CaseClock.isPosted(startedOn: posted, today: date(2025, 3, 17)))
+        #expect(!CaseClock.isPosted(startedOn: posted, today: date(2025, 3, 18)))
+        #expect(CaseClock.earliestPostingStillUp(today: date(2025, 3, 17)) == posted)
+    }
 }

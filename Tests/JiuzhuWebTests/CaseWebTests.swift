@@ -234,6 +234,26 @@ import VaporTesting
         }
     }
 
+    @Test func theNoticeEndsByItselfAfterItsSeventhDay() async throws {
+        let clock = TestClock()
+        try await withTestApp(.sqlite, clock: clock, seedDemo: true) { app in
+            let caseworker = try await loggedIn(app, "demo.caseworker", clock: clock)
+            let id = try #require(try await Self.register(app, caseworker).0)
+            let approver = try await loggedIn(app, "demo.approver", clock: clock)
+            try await Self.throughInitialOpinion(caseworker, approver, id,
+                                                 opinion: [("verificationReportNumber", "HD-8"), ("opinion", "符合"), ("amount", "620")])
+            _ = try await Self.act(caseworker, id, .startPublicity, date: "2026-05-29")
+            let visitor = WebClient(app: app)
+            clock.advance(7 * 86_400)  // 06-05, the 7th day: still up
+            #expect(body(try await visitor.get("/publicity/340321100201")).contains("王建国"))
+            clock.advance(86_400)  // 06-06: down, though nobody has moved the case on
+            #expect(try await CaseRecord.find(id, on: app.db)?.caseState == .publicity)
+            #expect(body(try await visitor.get("/publicity/340321100201")).contains("目前没有公示中的申请"))
+            let late = try await visitor.post("/publicity/340321100201/\(id.uuidString)/objections", ["text": "该户家中有一辆营运货车。"])
+            #expect(late.status == .badRequest && body(late).contains("不在公示期内"))
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func anApprovedCaseIsPaidThroughTheMonthlyRollAndTheBankFile(_ database: TestDatabase) async throws {
         let clock = TestClock()

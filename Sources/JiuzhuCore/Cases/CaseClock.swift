@@ -210,6 +210,17 @@ public struct CaseClock: Sendable {
                                             en: "Posted in the village for \(days) days (counted from the day after posting)"))
     }
 
+    /// Whether a notice posted on `startedOn` is still up on `today`: it ends
+    /// by itself after its 7th day, whether or not the case has moved on.
+    public static func isPosted(startedOn: LocalDate, today: LocalDate) -> Bool {
+        startedOn <= today && today <= startedOn.adding(days: publicityCalendarDays)
+    }
+
+    /// The earliest posting day of a notice still up on `today`.
+    public static func earliestPostingStillUp(today: LocalDate) -> LocalDate {
+        today.adding(days: -publicityCalendarDays)
+    }
+
     /// 审核确认 — ≤10 WD after the county receives the case (tekun: ≤15 WD,
     /// including its on-site sampling); nil where the township confirms.
     public func confirmation(receivedOn: LocalDate) -> CaseDeadline? {

@@ -336,10 +336,14 @@ public struct CaseRepository: Sendable {
 
     // MARK: Publicity
 
-    /// The cases in publicity in `village`'s subtree (the village notice).
-    public func inPublicity(village: RegionCode) async throws -> [CaseRecord] {
+    /// The cases whose notice is up on `today` in `village`'s subtree (the
+    /// village notice): in publicity and posted within the last 7 days — a
+    /// notice ends by itself even before the case moves on.
+    public func inPublicity(village: RegionCode, today: LocalDate) async throws -> [CaseRecord] {
         let scope = RegionScope(root: village)
         return try await CaseRecord.query(on: db).filter(\.$state == CaseState.publicity.rawValue)
+            .filter(\.$publicityStartedOn >= CaseClock.earliestPostingStillUp(today: today).description)
+            .filter(\.$publicityStartedOn <= today.description)
             .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound)
             .sort(\.$publicityStartedOn).sort(\.$id).all()
     }
@@ -354,7 +358,9 @@ public struct CaseRepository: Sendable {
         guard Self.objectionLength.contains(text.count) else {
             throw UserError("objection.length", field: "text", zh: "异议内容应为 5 至 1000 字", en: "An objection is 5 to 1,000 characters")
         }
-        guard record.caseState == .publicity, let region = try? RegionCode(record.regionCode) else {
+        let posted = record.publicityStartedOn.flatMap { try? LocalDate(parsing: $0) }
+        guard record.caseState == .publicity, let posted, CaseClock.isPosted(startedOn: posted, today: LocalDate.today(now: now)),
+              let region = try? RegionCode(record.regionCode) else {
             throw UserError("objection.not_in_publicity", field: "case", zh: "该案件不在公示期内", en: "This case is not in publicity")
         }
         let id = UUID()

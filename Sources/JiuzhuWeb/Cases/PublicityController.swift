@@ -41,7 +41,7 @@ struct PublicityController: RouteCollection {
     private func render(_ req: Request, message: Bilingual?, error: UserError?, status: HTTPStatus = .ok) async throws -> Response {
         let (code, name) = try await village(req)
         let repository = CaseRepository(db: req.db, keys: req.options.keys)
-        let cases = try await repository.inPublicity(village: code)
+        let cases = try await repository.inPublicity(village: code, today: LocalDate.today(now: req.now))
         var rows: [Row] = []
         for record in cases {
             guard let household = try await HouseholdRecord.find(record.householdID, on: req.db),
