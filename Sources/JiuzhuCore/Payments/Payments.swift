@@ -23,6 +23,28 @@ public enum PaymentRule {
     }
 }
 
+/// 收款人 — who is paid: the name as on the account and the account number.
+public struct Payee: Sendable, Hashable, Codable {
+    public let name: String
+    public let account: String
+
+    public static let nameLength = 1...50
+
+    public init(name: String, account: String) {
+        self.name = name
+        self.account = account
+    }
+
+    /// The name trimmed (1–50 characters) and the account normalised and checked.
+    public init(validatingName name: String, account: String) throws(UserError) {
+        let name = String(name.trimmingWhitespace)
+        guard Self.nameLength.contains(name.count) else {
+            throw UserError("payee.name", field: "payeeName", zh: "请填写户名（与银行账户一致）", en: "Give the account holder's name")
+        }
+        self.init(name: name, account: try BankAccountNumber.normalise(account, field: "payeeAccount"))
+    }
+}
+
 /// A column of the bank file. Banks differ: a county sets its columns.
 public enum BankFileColumn: String, Sendable, Codable, CaseIterable {
     /// 业务流水号 — the line's reference, echoed in the bank's result file.

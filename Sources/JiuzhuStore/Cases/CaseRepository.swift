@@ -348,16 +348,11 @@ public struct CaseRepository: Sendable {
             .sort(\.$publicityStartedOn).sort(\.$id).all()
     }
 
-    public static let objectionLength = 5...1000
-
     /// Takes an objection to a case in publicity (online or at the window):
     /// stored sealed, with a task for the township caseworker due when the
     /// publicity ends. Refused when the case is not (or no longer) in publicity.
     public func receiveObjection(to record: CaseRecord, text: String, channel: String, now: Date = Date()) async throws {
-        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard Self.objectionLength.contains(text.count) else {
-            throw UserError("objection.length", field: "text", zh: "异议内容应为 5 至 1000 字", en: "An objection is 5 to 1,000 characters")
-        }
+        let text = try TextLimits.objection(text)
         let posted = record.publicityStartedOn.flatMap { try? LocalDate(parsing: $0) }
         guard record.caseState == .publicity, let posted, CaseClock.isPosted(startedOn: posted, today: LocalDate.today(now: now)),
               let region = try? RegionCode(record.regionCode) else {

@@ -4,17 +4,6 @@ import Foundation
 import JiuzhuCore
 import SQLKit
 
-/// Who is paid: a name and a bank account.
-public struct Payee: Sendable, Hashable, Codable {
-    public let name: String
-    public let account: String
-
-    public init(name: String, account: String) {
-        self.name = name
-        self.account = account
-    }
-}
-
 /// What importing the bank's result file did.
 public struct BankResultSummary: Sendable, Equatable {
     public var paid = 0
@@ -47,13 +36,9 @@ public struct PaymentRepository: Sendable {
     /// Records who is paid for a case (the name as on the account), sealed; audited.
     public func setPayee(_ record: CaseRecord, name: String, account: String, audit: (chain: AuditChain, entry: AuditEntry),
                          now: Date = Date()) async throws {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...50).contains(name.count) else {
-            throw UserError("payee.name", field: "payeeName", zh: "请填写户名（与银行账户一致）", en: "Give the account holder's name")
-        }
-        let account = try BankAccountNumber.normalise(account, field: "payeeAccount")
+        let payee = try Payee(validatingName: name, account: account)
         let id = try record.requireID()
-        let json = String(decoding: try JSONEncoder().encode(Payee(name: name, account: account)), as: UTF8.self)
+        let json = String(decoding: try JSONEncoder().encode(payee), as: UTF8.self)
         let sealed = try keys.fieldCipher.seal(json, context: Self.context(CaseRecord.schema, id))
         try await db.transaction { tx in
             try await tx.sql.update(CaseRecord.schema).set("payee_sealed", to: SQLBind(sealed)).where("id", .equal, SQLBind(id)).run()

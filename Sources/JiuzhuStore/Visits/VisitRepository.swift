@@ -58,8 +58,6 @@ public struct VisitRepository: Sendable {
     }
 
     /// The largest photo kept (the browser sends about 100 KB).
-    public static let maxPhotoBytes = 1_000_000
-    public static let maxNotesCharacters = 2000
 
     /// Puts `person` on a visit plan with `responsible` as the responsible
     /// person; refused if the person already has a plan.
@@ -127,14 +125,9 @@ public struct VisitRepository: Sendable {
             return .replayed(existingID)
         }
         try CheckInValidation.validate(checkIn, now: Int64(now.timeIntervalSince1970.rounded(.down)), policy: policy)
-        guard !submission.photo.isEmpty, submission.photo.count <= Self.maxPhotoBytes else {
-            throw UserError("checkin.photo_size", field: "photo", zh: "照片为空或超过 1 MB", en: "The photo is empty or larger than 1 MB")
-        }
+        try TextLimits.checkInAttachments(photoBytes: submission.photo.count, notes: submission.notes)
         guard hexString(SHA256.hash(data: submission.photo)) == checkIn.photoSHA256 else {
             throw UserError("checkin.photo_mismatch", field: "photo", zh: "照片与其校验值不符", en: "The photo does not match its hash")
-        }
-        guard submission.notes.count <= Self.maxNotesCharacters else {
-            throw UserError("checkin.notes_length", field: "notes", zh: "备注不能超过 2000 字", en: "Notes are limited to 2,000 characters")
         }
         guard let personID = UUID(uuidString: checkIn.personID), let workerID = UUID(uuidString: checkIn.workerID),
               let plan = try await plan(person: personID), let planID = plan.id

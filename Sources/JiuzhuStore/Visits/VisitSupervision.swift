@@ -120,21 +120,12 @@ public struct VisitSupervision: Sendable {
         return flag
     }
 
-    public static let maxReviewNoteCharacters = 500
-
     /// Records the supervisor's verdict, once: a flag already reviewed is
     /// refused (two supervisors at once — the second is told). Audited in the
     /// same transaction.
     public func review(_ flag: VisitAnomalyRecord, verdict: AnomalyVerdict, note: String, reviewer: String,
                        audit: (chain: AuditChain, entry: AuditEntry), now: Date) async throws {
-        let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !note.isEmpty else {
-            throw UserError("anomaly.note_required", field: "note", zh: "请写明核查情况", en: "Write what the review found")
-        }
-        guard note.count <= Self.maxReviewNoteCharacters else {
-            throw UserError("anomaly.note_length", field: "note", zh: "核查说明不能超过 500 字",
-                            en: "The review note is limited to 500 characters")
-        }
+        let note = try TextLimits.anomalyNote(note)
         guard let id = flag.id else { return }
         try await db.transaction { tx in
             let updated = try await tx.sql.update(VisitAnomalyRecord.schema)
