@@ -94,6 +94,7 @@ struct DynamicManagementTests {
         #expect(!schedule.isInInbox(due: date(2026, 3, 25), today: date(2026, 2, 22)))
         #expect(schedule.isInInbox(due: date(2026, 3, 25), today: date(2026, 2, 23)))
         #expect(schedule.isInInbox(due: date(2026, 3, 25), today: date(2026, 4, 1)))
+        #expect(schedule.reminderDay(due: date(2026, 3, 25)) == date(2026, 2, 23))
     }
 
     // MARK: Changes

@@ -39,12 +39,13 @@ import Vapor
         try await withTestApp(database, seedDemo: true) { app in
             var record = try await payments.approvedCase(app)  // approved 2026-06-29, class B
             let repository = CaseRepository(db: app.db, keys: TestKeys.ring)
-            #expect(record.nextReviewOn == "2027-06-29")
+            #expect(record.nextReviewOn == "2027-06-29" && record.reminderOn == "2027-05-30")
             #expect(try await reviewTasks(app, record).isEmpty)  // a year ahead: not in the inbox yet
 
             #expect(try await sweep(app, repository, on: on("2027-05-29")) == 0)
             #expect(try await sweep(app, repository, on: on("2027-05-30")) == 1)
             #expect(try await sweep(app, repository, on: on("2027-06-02")) == 0)
+            #expect(try await CaseRecord.find(record.requireID(), on: app.db)?.reminderOn == nil)
             let tasks = try await reviewTasks(app, record)
             #expect(tasks.count == 1 && tasks.first?.dueOn == "2027-06-29" && tasks.first?.details["actions"] == "review")
             #expect(tasks.first?.assigneeRole == StaffRole.townshipCaseworker.rawValue)

@@ -112,6 +112,11 @@ public struct ReviewSchedule: Sendable, Hashable, Codable {
     public func isInInbox(due: LocalDate, today: LocalDate) -> Bool {
         due <= today.adding(days: reminderDays)
     }
+
+    /// The first day a step due on `due` is in the inbox.
+    public func reminderDay(due: LocalDate) -> LocalDate {
+        due.adding(days: -reminderDays)
+    }
 }
 
 /// 家庭变化的类别.

@@ -33,8 +33,11 @@ public final class CaseRecord: Model, @unchecked Sendable {
     /// The last month paid, `YYYY-MM`, once a taper or a stop set one (M018).
     @OptionalField(key: "last_month") public var lastMonth: String?
     /// The earliest review, change review or taper end of an approved case,
-    /// `YYYY-MM-DD`: the sweep puts it in the inbox as it comes near (M018).
+    /// `YYYY-MM-DD` (M018).
     @OptionalField(key: "next_review_on") public var nextReviewOn: String?
+    /// The day the next review (or taper end) enters the inbox, `YYYY-MM-DD`,
+    /// while it has not yet: the sweep opens the task and clears it (M018).
+    @OptionalField(key: "reminder_on") public var reminderOn: String?
     /// While a transfer waits: the village the household moves to. The
     /// receiving county sees the case from then on (M018).
     @OptionalField(key: "transfer_to") public var transferTo: String?
@@ -156,9 +159,10 @@ struct M018DynamicManagement: AsyncMigration {
         // SQLite adds one column per statement.
         try await database.schema(CaseRecord.schema).field("last_month", .string).update()
         try await database.schema(CaseRecord.schema).field("next_review_on", .string).update()
+        try await database.schema(CaseRecord.schema).field("reminder_on", .string).update()
         try await database.schema(CaseRecord.schema).field("transfer_to", .string).update()
         try await database.sql.create(index: "cases_review_idx").on(CaseRecord.schema)
-            .column("state").column("next_review_on").run()
+            .column("state").column("reminder_on").run()
         try await database.sql.create(index: "cases_transfer_idx").on(CaseRecord.schema).column("transfer_to").run()
         try await database.schema(WorkflowPolicyRecord.schema)
             .field("id", .string, .identifier(auto: false))
@@ -173,6 +177,7 @@ struct M018DynamicManagement: AsyncMigration {
         try await database.sql.drop(index: "cases_transfer_idx").run()
         try await database.sql.drop(index: "cases_review_idx").run()
         try await database.schema(CaseRecord.schema).deleteField("transfer_to").update()
+        try await database.schema(CaseRecord.schema).deleteField("reminder_on").update()
         try await database.schema(CaseRecord.schema).deleteField("next_review_on").update()
         try await database.schema(CaseRecord.schema).deleteField("last_month").update()
     }

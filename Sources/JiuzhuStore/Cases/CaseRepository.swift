@@ -84,7 +84,7 @@ public struct CaseRepository: Sendable {
     @discardableResult
     private static func openAgendaTask(_ record: CaseRecord, workflow: CaseWorkflow, progress: CaseProgress,
                                        deadlines: [CaseDeadline], today: LocalDate, transferTo: RegionCode?,
-                                       closing: Bool = true, on tx: any Database, now: Date) async throws -> Bool {
+                                       closing: Bool = true, force: Bool = false, on tx: any Database, now: Date) async throws -> Bool {
         let id = try record.requireID()
         if closing {
             try await TaskRepository.close(kind: .caseStep, subjectID: id.uuidString, by: "workflow",
@@ -92,7 +92,7 @@ public struct CaseRepository: Sendable {
         }
         guard let next = CaseAgenda.next(workflow, progress: progress, deadlines: deadlines),
               let region = transferTo ?? (try? RegionCode(record.regionCode)) else { return false }
-        if progress.state == .approved, let due = next.due,
+        if !force, progress.state == .approved, let due = next.due,
            !workflow.options.review.isInInbox(due: due.date, today: today) { return false }
         let rule = next.due?.rule ?? Bilingual(zh: "无单独时限", en: "No separate time limit")
         return try await TaskRepository.open(TaskDraft(
@@ -204,6 +204,12 @@ public struct CaseRepository: Sendable {
         let newTransferTo = next.state == .transferring ? inputs.transfer?.destination : nil
         let paidFirst = action == .payFirst ? inputs.amount : nil
         let nextReview = deadlines.filter { [.review, .changeReview, .taperEnd].contains($0.kind) }.map(\.date).min()
+        // An approved case's next step waits for the sweep until its reminder day (unless it is in the window already).
+        let reminder: LocalDate? = {
+            guard next.state == .approved, let due = CaseAgenda.next(workflow, progress: next, deadlines: deadlines)?.due,
+                  !options.review.isInInbox(due: due.date, today: date) else { return nil }
+            return options.review.reminderDay(due: due.date)
+        }()
 
         return try await db.transaction { tx in
             let updated = try await tx.sql.update(CaseRecord.schema)
@@ -218,6 +224,7 @@ public struct CaseRepository: Sendable {
                 .set("decided_on", to: SQLBind(decided ? date.description : record.decidedOn))
                 .set("last_month", to: SQLBind(next.lastPaidMonth?.description))
                 .set("next_review_on", to: SQLBind(next.state == .approved ? nextReview?.description : nil))
+                .set("reminder_on", to: SQLBind(reminder?.description))
                 .set("region_code", to: SQLBind(newRegion.value))
                 .set("transfer_to", to: SQLBind(newTransferTo?.value))
                 .set("updated_ms", to: SQLBind(now.millis))
@@ -287,14 +294,14 @@ public struct CaseRepository: Sendable {
 
     // MARK: Dynamic management
 
-    /// Puts in the inbox the reviews and taper ends of approved cases that
-    /// have come within their region's reminder window by `today` (each once:
-    /// the task is keyed by the case's version). Returns how many opened.
+    /// Puts in the inbox the reviews and taper ends of approved cases whose
+    /// reminder day has come by `today`, each once: the task is keyed by the
+    /// case's version, and the reminder day is cleared with it (only while
+    /// the case is still at that version). Returns how many opened.
     @discardableResult
     public func openDueReviews(today: LocalDate, calendar: WorkingCalendar, now: Date = Date()) async throws -> Int {
-        let horizon = today.adding(days: ReviewSchedule.reminderDaysRange.upperBound).description
         let due = try await CaseRecord.query(on: db).filter(\.$state == CaseState.approved.rawValue)
-            .filter(\.$nextReviewOn != nil).filter(\.$nextReviewOn <= horizon).all()
+            .filter(\.$reminderOn != nil).filter(\.$reminderOn <= today.description).all()
         var opened = 0
         var optionsByRegion: [String: WorkflowOptions] = [:]
         for record in due {
@@ -308,10 +315,16 @@ public struct CaseRepository: Sendable {
             }
             let workflow = CaseWorkflow(programme: programme, options: options, calendar: calendar)
             let progress = try progress(of: record)
-            if try await Self.openAgendaTask(record, workflow: workflow, progress: progress, deadlines: record.deadlineList,
-                                             today: today, transferTo: nil, closing: false, on: db, now: now) {
-                opened += 1
+            // The reminder day has come: the task opens whatever the window says now.
+            let listed = try await db.transaction { tx in
+                let cleared = try await tx.sql.update(CaseRecord.schema).set("reminder_on", to: SQLBind(String?.none))
+                    .where("id", .equal, SQLBind(try record.requireID())).where("version", .equal, SQLBind(record.version))
+                    .returning("id").all()
+                guard !cleared.isEmpty else { return false }
+                return try await Self.openAgendaTask(record, workflow: workflow, progress: progress, deadlines: record.deadlineList,
+                                                     today: today, transferTo: nil, closing: false, force: true, on: tx, now: now)
             }
+            if listed { opened += 1 }
         }
         return opened
     }
