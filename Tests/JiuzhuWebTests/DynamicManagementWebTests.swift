@@ -114,6 +114,9 @@ import VaporTesting
             #expect(body(try await receiving.get("/")).contains("接收迁入"))
             page = body(try await receiving.get("/cases/\(id.uuidString)"))
             #expect(page.contains("data-action=\"accept_transfer\"") && page.contains("data-action=\"decline_transfer\""))
+            #expect(!page.contains("payee-form"))  // not theirs to pay before they accept
+            #expect(try await receiving.post("/cases/\(id.uuidString)/payee", ["payeeName": "某人", "payeeAccount": "6222021234567890123"]).status
+                    == .forbidden)
             r = try await W.act(receiving, id, .acceptTransfer, [("transferOpinion", "经核实已在本县居住，同意接收")], date: "2026-06-06")
             #expect(r.status == .seeOther, "\(body(r).prefix(1500))")
 

@@ -148,7 +148,7 @@ struct CasesController: RouteCollection {
                 .h2(.text(c.t(PayT.payee))),
                 .p(.id("case-payee"), .text(payee.map { "\($0.name) · \(BankAccountNumber.masked($0.account))" } ?? "-"), .text(" · "),
                    .a(.href("/households/\(record.householdID.uuidString)/payments"), .text(c.t(PayT.statement)))),
-                .if(staff.role.has(.workCases), .form(.id("payee-form"), .method(.post), .action("/cases/\(id.uuidString)/payee"), csrfField(c),
+                .if(staff.role.has(.workCases) && staff.scope.allows(region), .form(.id("payee-form"), .method(.post), .action("/cases/\(id.uuidString)/payee"), csrfField(c),
                     field("payeeName", label: PayT.payeeName, value: payee?.name ?? "", errors: [:], c),
                     field("payeeAccount", label: PayT.payeeAccount, errors: [:], c, autocomplete: "off"),
                     .button(.type(.submit), .text(c.t(PayT.savePayee)))))])),

@@ -165,6 +165,8 @@ struct PaymentsController: RouteCollection {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
               let record = try await CaseRepository(db: req.db, keys: req.options.keys).caseRecord(id: id, in: try req.staff.scope)
         else { throw Abort(.notFound) }
+        // A receiving county sees a transferring case but does not pay it until it has accepted it.
+        guard try req.staff.scope.allows(try RegionCode(record.regionCode)) else { throw Abort(.forbidden) }
         let form = try req.content.decode(PayeeForm.self)
         do {
             try await repository(req).setPayee(record, name: form.payeeName ?? "", account: form.payeeAccount ?? "",
