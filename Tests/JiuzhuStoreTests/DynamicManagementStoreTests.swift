@@ -197,3 +197,25 @@ import Vapor
         }
     }
 }
+
+extension DynamicManagementStoreTests {
+    @Test(arguments: TestDatabase.all)
+    func casesApprovedBeforeDynamicManagementEnterTheReviewCycle(_ database: TestDatabase) async throws {
+        try await withTestApp(database, seedDemo: true) { app in
+            let record = try await payments.approvedCase(app)  // approved 2026-06-29
+            // As M016 left it: no review, no review dates.
+            let old = try #require(try await CaseRecord.find(record.requireID(), on: app.db))
+            old.deadlines = String(decoding: try JSONEncoder().encode(old.deadlineList.filter { $0.kind != .review }), as: UTF8.self)
+            old.nextReviewOn = nil
+            old.reminderOn = nil
+            try await old.update(on: app.db)
+            try await M018DynamicManagement.scheduleFirstReviews(on: app.db)
+            let fresh = try #require(try await CaseRecord.find(record.requireID(), on: app.db))
+            #expect(fresh.deadlineList.filter { $0.kind == .review }.map(\.date) == [on("2027-06-29")])
+            #expect(fresh.nextReviewOn == "2027-06-29" && fresh.reminderOn == "2027-05-30")
+            // Run again: nothing changes.
+            try await M018DynamicManagement.scheduleFirstReviews(on: app.db)
+            #expect(try await CaseRecord.find(record.requireID(), on: app.db)?.deadlines == fresh.deadlines)
+        }
+    }
+}

@@ -170,6 +170,27 @@ struct M018DynamicManagement: AsyncMigration {
             .field("updated_ms", .int64, .required)
             .field("actor", .string, .required)
             .create()
+        try await Self.scheduleFirstReviews(on: database)
+    }
+
+    /// Cases approved before this migration enter the review cycle: a
+    /// dibao or tekun case without a review gets one on the standard
+    /// schedule from its approval (class B for dibao until its first review
+    /// sets the class), and its reminder day.
+    static func scheduleFirstReviews(on database: any Database) async throws {
+        let schedule = ReviewSchedule.standard
+        let approved = try await CaseRecord.query(on: database).filter(\.$state == CaseState.approved.rawValue)
+            .filter(\.$programme ~~ [Programme.dibao.rawValue, Programme.tekun.rawValue]).all()
+        for record in approved where !record.deadlineList.contains(where: { $0.kind == .review }) {
+            guard let programme = record.programmeValue,
+                  let decided = (record.decidedOn ?? Optional(record.acceptedOn)).flatMap({ try? LocalDate(parsing: $0) }),
+                  let review = schedule.nextReview(programme: programme, reviewClass: nil, from: decided) else { continue }
+            let deadlines = CaseAgenda.merge(record.deadlineList, with: [review])
+            record.deadlines = String(decoding: try CaseRepository.encoder.encode(deadlines), as: UTF8.self)
+            record.nextReviewOn = review.date.description
+            record.reminderOn = schedule.reminderDay(due: review.date).description
+            try await record.update(on: database)
+        }
     }
 
     func revert(on database: any Database) async throws {
