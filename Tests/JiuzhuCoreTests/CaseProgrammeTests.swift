@@ -77,14 +77,19 @@ struct CaseProgrammeTests {
         let reasons = ["本人死亡"]
         let unposted = run.attempt(.terminate, by: A.county, CaseInputs(terminationReasons: reasons), on: date(2025, 6, 2))
         #expect(unposted?.code == "case.inputs_missing")
-        #expect(unposted?.field == "terminationPublicityStartedOn")
-        let early = run.attempt(.terminate, by: A.county,
-                                CaseInputs(terminationReasons: reasons, terminationPublicityStartedOn: date(2025, 6, 2)),
-                                on: date(2025, 6, 9))
+        #expect(unposted?.field == "terminationNotice")
+        #expect(run.attempt(.postTerminationNotice, by: A.caseworker, on: date(2025, 6, 2))?.code == "case.inputs_missing")
+        let posted = try run.take(.postTerminationNotice, by: A.villageAssistant, CaseInputs(terminationReasons: reasons), on: date(2025, 6, 2))
+        #expect(posted.progress.state == .approved && posted.progress.terminationNoticePostedOn == date(2025, 6, 2))
+        #expect(posted.deadlines.map(\.kind) == [.terminationNoticeEnd] && posted.deadlines.first?.date == date(2025, 6, 9))
+        #expect(CaseAgenda.next(run.workflow, progress: run.progress, deadlines: posted.deadlines)?.actions == [.terminate])
+        #expect(run.attempt(.postTerminationNotice, by: A.caseworker, CaseInputs(terminationReasons: reasons),
+                            on: date(2025, 6, 3))?.code == "case.termination_notice_posted")
+        let early = run.attempt(.terminate, by: A.county, CaseInputs(terminationReasons: reasons), on: date(2025, 6, 9))
         #expect(early?.code == "case.publicity_not_ended")
-        try run.take(.terminate, by: A.county,
-                     CaseInputs(terminationReasons: reasons, terminationPublicityStartedOn: date(2025, 6, 2)), on: date(2025, 6, 10))
-        #expect(run.progress.state == .terminated)
+        let stopped = try run.take(.terminate, by: A.county, CaseInputs(terminationReasons: reasons), on: date(2025, 6, 10))
+        #expect(run.progress.state == .terminated && stopped.step.clears.contains(.terminationNoticeEnd))
+        #expect(!CaseWorkflow.definition(for: .dibao, options: .standard).contains { $0.action == .postTerminationNotice })
     }
 
     // MARK: Temporary assistance — emergency

@@ -209,6 +209,24 @@ import VaporTesting
             r = try await W.act(county, id, .approve, [("onSiteCheckKind", "checked"), ("onSiteCheckText", "县级实地核查记录 2026-06-06"),
                                                       ("confirmationOpinion", "同意"), ("amount", "900")], date: "2026-06-06")
             #expect(r.status == .seeOther, "\(body(r).prefix(1500))")
+
+            // Stopping tekun support: posted in the village for 7 days first, then the county decides.
+            r = try await W.act(county, id, .terminate, [("terminationReasons", "本人已由子女接回赡养")], date: "2026-06-06")
+            #expect(r.status == .badRequest && body(r).contains("终止公示 7 天已满"))
+            r = try await W.act(later, id, .postTerminationNotice, [("terminationReasons", "本人已由子女接回赡养")], date: "2026-06-06")
+            #expect(r.status == .seeOther, "\(body(r).prefix(1500))")
+            let notice = body(try await WebClient(app: app).get("/publicity/340321100201"))
+            #expect(notice.contains("id=\"termination-notice\"") && notice.contains("王建国") && notice.contains("2026-06-06 – 2026-06-13"))
+            #expect(!notice.contains("接回赡养"))  // the reasons stay off the public notice
+            r = try await W.act(county, id, .terminate, [("terminationReasons", "本人已由子女接回赡养")], date: "2026-06-06")
+            #expect(r.status == .badRequest && body(r).contains("2026-06-13"))
+            clock.advance(8 * 86_400)  // 06-14
+            let countyLater = try await loggedIn(app, "demo.reviewer", clock: clock)
+            #expect(body(try await countyLater.get("/")).contains("终止救助"))  // the stop is due in the county's inbox
+            r = try await W.act(countyLater, id, .terminate, [("terminationReasons", "本人已由子女接回赡养")], date: "2026-06-14")
+            #expect(r.status == .seeOther, "\(body(r).prefix(1500))")
+            #expect(!body(try await WebClient(app: app).get("/publicity/340321100201")).contains("termination-notice"))
+            #expect(try await CaseRecord.find(id, on: app.db)?.lastMonth == "2026-06")
         }
     }
 }

@@ -14,7 +14,7 @@ public struct CaseAgendaItem: Sendable, Hashable {
 public enum CaseAgenda {
     /// Actions that are side roads, not the next step.
     static let sideActions: Set<CaseAction> = [.withdraw, .extendDeadline, .raiseObjection, .terminate, .changeAmount,
-                                               .reportChange, .startTaper, .requestTransfer]
+                                               .reportChange, .startTaper, .requestTransfer, .postTerminationNotice]
 
     /// The next step of a case in `progress` with its known `deadlines` (the
     /// latest of each kind); nil when the case waits for nobody (decided or ended).
@@ -41,7 +41,8 @@ public enum CaseAgenda {
         if let due = reviews.min(by: { $0.date < $1.date }), let role = steps.first(where: { $0.action == .review })?.actors.first?.role {
             items.append((CaseAgendaItem(actions: [.review], role: role, due: due), due.date))
         }
-        if let due = deadlines.first(where: { $0.kind == .taperEnd }),
+        let stops = deadlines.filter { $0.kind == .taperEnd || $0.kind == .terminationNoticeEnd }
+        if let due = stops.min(by: { $0.date < $1.date }),
            let role = steps.first(where: { $0.action == .terminate })?.actors.first?.role {
             items.append((CaseAgendaItem(actions: [.terminate], role: role, due: due), due.date))
         }

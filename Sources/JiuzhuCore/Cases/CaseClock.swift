@@ -24,6 +24,8 @@ public enum CaseDeadlineKind: String, Sendable, Codable, CaseIterable {
     case taperEnd = "taper_end"
     /// 书面告知调整或终止 — a change of amount, a taper or a stop explained in writing.
     case decisionNotice = "decision_notice"
+    /// 终止公示期满 — a tekun termination's 7-day notice.
+    case terminationNoticeEnd = "termination_notice_end"
 
     public var name: Bilingual {
         switch self {
@@ -39,6 +41,7 @@ public enum CaseDeadlineKind: String, Sendable, Codable, CaseIterable {
         case .changeReview: Bilingual(zh: "变化复核", en: "Review after a change")
         case .taperEnd: Bilingual(zh: "渐退期满", en: "End of the taper")
         case .decisionNotice: Bilingual(zh: "书面告知决定", en: "Written notice of the decision")
+        case .terminationNoticeEnd: Bilingual(zh: "终止公示期满", en: "End of the termination notice")
         }
     }
 }
@@ -208,6 +211,14 @@ public struct CaseClock: Sendable {
         return CaseDeadline(kind: .publicityEnd, date: startedOn.adding(days: days),
                             rule: Bilingual(zh: "在村（社区）公示 \(days) 天（自张贴次日起算）",
                                             en: "Posted in the village for \(days) days (counted from the day after posting)"))
+    }
+
+    /// 终止公示 — posted on `startedOn` for 7 days, like an application's notice.
+    public func terminationNoticeEnd(startedOn: LocalDate) -> CaseDeadline {
+        let days = Self.publicityCalendarDays
+        return CaseDeadline(kind: .terminationNoticeEnd, date: startedOn.adding(days: days),
+                            rule: Bilingual(zh: "终止前在村（社区）公示 \(days) 天（自张贴次日起算）",
+                                            en: "Posted in the village for \(days) days before the stop (counted from the day after posting)"))
     }
 
     /// Whether a notice posted on `startedOn` is still up on `today`: it ends

@@ -96,8 +96,6 @@ public struct CaseInputs: Sendable, Hashable, Codable {
     public var withdrawalRequest: String?
     /// 终止理由.
     public var terminationReasons: [String]
-    /// 终止公示开始日 (tekun: termination is posted 7 days).
-    public var terminationPublicityStartedOn: LocalDate?
     /// 调整原因 — why the amount changes, as the family is told in writing.
     public var changeReason: String?
     /// 分类管理类别 (dibao), set at approval and at each review.
@@ -121,8 +119,7 @@ public struct CaseInputs: Sendable, Hashable, Codable {
                 rejectionReasons: [String] = [], caseByCaseMinutes: String? = nil,
                 escalationReason: String? = nil, emergencyReason: String? = nil, amount: Money? = nil,
                 emergencyRecord: EmergencyRecord? = nil, extensionReason: String? = nil,
-                withdrawalRequest: String? = nil, terminationReasons: [String] = [],
-                terminationPublicityStartedOn: LocalDate? = nil, changeReason: String? = nil,
+                withdrawalRequest: String? = nil, terminationReasons: [String] = [], changeReason: String? = nil,
                 reviewClass: ReviewClass? = nil, reviewConclusion: String? = nil, changeReport: ChangeReport? = nil,
                 taper: TaperPlan? = nil, transfer: TransferRequest? = nil, transferOpinion: String? = nil,
                 neighbourVisits: String? = nil, inquiryLetters: String? = nil) {
@@ -146,7 +143,6 @@ public struct CaseInputs: Sendable, Hashable, Codable {
         self.extensionReason = extensionReason
         self.withdrawalRequest = withdrawalRequest
         self.terminationReasons = terminationReasons
-        self.terminationPublicityStartedOn = terminationPublicityStartedOn
         self.changeReason = changeReason
         self.reviewClass = reviewClass
         self.reviewConclusion = reviewConclusion
@@ -218,7 +214,8 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
         case .extensionReason: Bilingual(zh: "延期理由", en: "Reason for the extension")
         case .withdrawalRequest: Bilingual(zh: "申请人撤回申请的书面材料", en: "The applicant's written withdrawal")
         case .terminationReasons: Bilingual(zh: "终止理由", en: "Reasons for terminating")
-        case .terminationPublicityEnded: Bilingual(zh: "终止公示 7 天已满", en: "The 7-day termination notice has ended")
+        case .terminationPublicityEnded: Bilingual(zh: "终止公示 7 天已满（先“张榜公示终止”）",
+                                                   en: "The 7-day termination notice has ended (post it first)")
         case .changeReason: Bilingual(zh: "调整原因（书面告知家庭）", en: "Reason for the change (told to the family in writing)")
         case .reviewClass: Bilingual(zh: "分类管理类别", en: "Review class")
         case .reviewConclusion: Bilingual(zh: "复核结论", en: "Conclusion of the review")
@@ -254,7 +251,7 @@ public enum CaseRequirement: String, Sendable, Codable, CaseIterable {
         case .extensionReason: "extensionReason"
         case .withdrawalRequest: "withdrawalRequest"
         case .terminationReasons: "terminationReasons"
-        case .terminationPublicityEnded: "terminationPublicityStartedOn"
+        case .terminationPublicityEnded: "terminationNotice"
         case .changeReason: "changeReason"
         case .reviewClass: "reviewClass"
         case .reviewConclusion: "reviewConclusion"
@@ -297,7 +294,6 @@ extension CaseInputs {
         out.extensionReason = newer.extensionReason ?? extensionReason
         out.withdrawalRequest = newer.withdrawalRequest ?? withdrawalRequest
         out.terminationReasons = newer.terminationReasons.isEmpty ? terminationReasons : newer.terminationReasons
-        out.terminationPublicityStartedOn = newer.terminationPublicityStartedOn ?? terminationPublicityStartedOn
         out.changeReason = newer.changeReason ?? changeReason
         out.reviewClass = newer.reviewClass ?? reviewClass
         out.reviewConclusion = newer.reviewConclusion ?? reviewConclusion

@@ -104,6 +104,8 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable {
     case reportChange = "report_change"
     /// 启动渐退 — support goes on for up to 6 months after a job, then stops.
     case startTaper = "start_taper"
+    /// 终止公示 — a tekun termination is posted in the village for 7 days first.
+    case postTerminationNotice = "post_termination_notice"
     /// 申请跨县迁移 — the household moves to a village in another county.
     case requestTransfer = "request_transfer"
     /// 接收迁入 — the receiving county takes the case over with its history.
@@ -133,6 +135,7 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable {
         case .review: Bilingual(zh: "复核", en: "Review the household")
         case .reportChange: Bilingual(zh: "登记家庭情况变化", en: "Record a change in the household")
         case .startTaper: Bilingual(zh: "启动渐退", en: "Start the taper")
+        case .postTerminationNotice: Bilingual(zh: "张榜公示终止", en: "Post the termination notice")
         case .requestTransfer: Bilingual(zh: "申请跨县迁移", en: "Transfer to another county")
         case .acceptTransfer: Bilingual(zh: "接收迁入", en: "Accept the transfer")
         case .declineTransfer: Bilingual(zh: "不予接收迁入", en: "Decline the transfer")

@@ -47,9 +47,13 @@ public struct CaseProgress: Sendable, Hashable {
     public var lastPaidMonth: YearMonth?
     /// Tekun: the county's sampling draw the case was in, if any.
     public var sample: TekunSampleMembership?
+    /// Tekun: the day the termination notice was posted in the village.
+    public var terminationNoticePostedOn: LocalDate?
 
     public init(state: CaseState = .accepted, acceptedOn: LocalDate, publicityStartedOn: LocalDate? = nil,
-                extended: CaseExtension? = nil, region: RegionCode? = nil, lastPaidMonth: YearMonth? = nil) {
+                extended: CaseExtension? = nil, region: RegionCode? = nil, lastPaidMonth: YearMonth? = nil,
+                terminationNoticePostedOn: LocalDate? = nil) {
+        self.terminationNoticePostedOn = terminationNoticePostedOn
         self.region = region
         self.lastPaidMonth = lastPaidMonth
         self.state = state
@@ -169,6 +173,12 @@ public struct CaseWorkflow: Sendable {
             next.lastPaidMonth = PaymentRule.lastPaidMonth(terminatedOn: date, current: progress.lastPaidMonth)
         case .acceptTransfer:
             next.region = inputs.transfer?.destination ?? progress.region
+        case .postTerminationNotice:
+            if let posted = progress.terminationNoticePostedOn {
+                throw UserError("case.termination_notice_posted", field: "action",
+                                zh: "终止公示已于 \(posted) 张贴", en: "The termination notice was posted on \(posted)")
+            }
+            next.terminationNoticePostedOn = date
         default: break
         }
         let clock = clock(for: next)
@@ -188,6 +198,7 @@ public struct CaseWorkflow: Sendable {
                 if let report = inputs.changeReport { deadlines.append(report.review(reportedOn: date, schedule: options.review)) }
             case .taperEnd: if let end = inputs.taper?.end(decidedOn: date) { deadlines.append(end) }
             case .decisionNotice: deadlines.append(clock.decisionNotice(decidedOn: date))
+            case .terminationNoticeEnd: deadlines.append(clock.terminationNoticeEnd(startedOn: date))
             case .wholeProcess: if let deadline = clock.wholeProcess { deadlines.append(deadline) }
             case .investigationStart, .investigation: deadlines += clock.initialDeadlines.filter { $0.kind == kind }
             }
@@ -272,8 +283,8 @@ public struct CaseWorkflow: Sendable {
         case .terminationReasons: return inputs.terminationReasons.contains { nonBlankText($0) != nil }
         case .changeReason: return nonBlankText(inputs.changeReason) != nil
         case .terminationPublicityEnded:
-            guard let started = inputs.terminationPublicityStartedOn else { return false }
-            try checkPublicityOver(started: started, on: date, field: "terminationPublicityStartedOn")
+            guard let started = progress.terminationNoticePostedOn else { return false }
+            try checkPublicityOver(started: started, on: date, field: "terminationNotice")
             return true
         case .reviewClass: return inputs.reviewClass != nil
         case .reviewConclusion: return nonBlankText(inputs.reviewConclusion) != nil
@@ -369,9 +380,14 @@ extension CaseWorkflow {
                          dueBy: confirmationDue, sets: [.rejectionNotice]),
                 CaseStep(from: .approved, action: .terminate, to: .terminated, actors: confirmer,
                          requirements: tekun ? [.terminationReasons, .terminationPublicityEnded] : [.terminationReasons],
-                         dueBy: [.taperEnd], sets: monthly ? [.decisionNotice] : [],
-                         clears: [.review, .changeReview, .taperEnd]),
+                         dueBy: [.taperEnd, .terminationNoticeEnd], sets: monthly ? [.decisionNotice] : [],
+                         clears: [.review, .changeReview, .taperEnd, .terminationNoticeEnd]),
             ]
+            if tekun {
+                // 特困终止: posted in the village for 7 days (with its reasons) before the county stops it.
+                steps.append(CaseStep(from: .approved, action: .postTerminationNotice, to: .approved, actors: [caseworker] + villagePoster,
+                                      requirements: [.terminationReasons], sets: [.terminationNoticeEnd]))
+            }
             if monthly {
                 // 动态管理: an increase or decrease after a change, with its written reason; the
                 // scheduled review; a change the family reports; the transfer to another county.

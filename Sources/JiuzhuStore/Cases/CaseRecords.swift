@@ -41,6 +41,8 @@ public final class CaseRecord: Model, @unchecked Sendable {
     /// While a transfer waits: the village the household moves to. The
     /// receiving county sees the case from then on (M018).
     @OptionalField(key: "transfer_to") public var transferTo: String?
+    /// Tekun: the day the termination notice was posted, `YYYY-MM-DD` (M018).
+    @OptionalField(key: "termination_posted_on") public var terminationPostedOn: String?
     @Field(key: "created_ms") public var createdMillis: Int64
     @Field(key: "updated_ms") public var updatedMillis: Int64
 
@@ -161,6 +163,7 @@ struct M018DynamicManagement: AsyncMigration {
         try await database.schema(CaseRecord.schema).field("next_review_on", .string).update()
         try await database.schema(CaseRecord.schema).field("reminder_on", .string).update()
         try await database.schema(CaseRecord.schema).field("transfer_to", .string).update()
+        try await database.schema(CaseRecord.schema).field("termination_posted_on", .string).update()
         try await database.sql.create(index: "cases_review_idx").on(CaseRecord.schema)
             .column("state").column("reminder_on").run()
         try await database.sql.create(index: "cases_transfer_idx").on(CaseRecord.schema).column("transfer_to").run()
@@ -197,6 +200,7 @@ struct M018DynamicManagement: AsyncMigration {
         try await database.schema(WorkflowPolicyRecord.schema).delete()
         try await database.sql.drop(index: "cases_transfer_idx").run()
         try await database.sql.drop(index: "cases_review_idx").run()
+        try await database.schema(CaseRecord.schema).deleteField("termination_posted_on").update()
         try await database.schema(CaseRecord.schema).deleteField("transfer_to").update()
         try await database.schema(CaseRecord.schema).deleteField("reminder_on").update()
         try await database.schema(CaseRecord.schema).deleteField("next_review_on").update()

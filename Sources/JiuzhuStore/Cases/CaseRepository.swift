@@ -151,7 +151,8 @@ public struct CaseRepository: Sendable {
         }
         return CaseProgress(state: state, acceptedOn: try LocalDate(parsing: record.acceptedOn),
                             publicityStartedOn: try record.publicityStartedOn.map { try LocalDate(parsing: $0) }, extended: extended,
-                            region: try RegionCode(record.regionCode), lastPaidMonth: record.lastPaidMonth)
+                            region: try RegionCode(record.regionCode), lastPaidMonth: record.lastPaidMonth,
+                            terminationNoticePostedOn: try record.terminationPostedOn.map { try LocalDate(parsing: $0) })
     }
 
     // MARK: Acting
@@ -227,6 +228,7 @@ public struct CaseRepository: Sendable {
                 .set("reminder_on", to: SQLBind(reminder?.description))
                 .set("region_code", to: SQLBind(newRegion.value))
                 .set("transfer_to", to: SQLBind(newTransferTo?.value))
+                .set("termination_posted_on", to: SQLBind(next.terminationNoticePostedOn?.description))
                 .set("updated_ms", to: SQLBind(now.millis))
                 .where("id", .equal, SQLBind(id)).where("version", .equal, SQLBind(expectedVersion))
                 .returning("id")
@@ -402,6 +404,16 @@ public struct CaseRepository: Sendable {
                                                     context: Self.context(CaseObjectionRecord.schema, "text_sealed", try row.requireID())),
              row.receivedMillis)
         }
+    }
+
+    /// The tekun cases whose termination notice is up on `today` in `village`'s subtree.
+    public func inTerminationNotice(village: RegionCode, today: LocalDate) async throws -> [CaseRecord] {
+        let scope = RegionScope(root: village)
+        return try await CaseRecord.query(on: db).filter(\.$state == CaseState.approved.rawValue)
+            .filter(\.$terminationPostedOn >= CaseClock.earliestPostingStillUp(today: today).description)
+            .filter(\.$terminationPostedOn <= today.description)
+            .filter(\.$regionCode >= scope.root.value).filter(\.$regionCode < scope.upperBound)
+            .sort(\.$terminationPostedOn).sort(\.$id).all()
     }
 
     public static let stale = UserError("case.stale", field: "version",

@@ -37,7 +37,6 @@ struct CaseActionForm: Content {
     var extensionReason: String?
     var withdrawalRequest: String?
     var terminationReasons: String?
-    var terminationPublicityStartedOn: String?
     var changeReason: String?
     var reviewClass: String?
     var reviewConclusion: String?
@@ -112,9 +111,7 @@ struct CaseActionForm: Content {
             case .withdrawalRequest: inputs.withdrawalRequest = Self.optional(withdrawalRequest)
             case .terminationReasons: inputs.terminationReasons = Self.list(terminationReasons, separators: .newlines)
             case .changeReason: inputs.changeReason = Self.optional(changeReason)
-            case .terminationPublicityEnded:
-                inputs.terminationPublicityStartedOn = try Self.optional(terminationPublicityStartedOn)
-                    .map { try LocalDate(parsing: $0, field: "terminationPublicityStartedOn") }
+            case .terminationPublicityEnded: break
             case .reviewClass:
                 inputs.reviewClass = try Self.optional(reviewClass).map { raw in
                     guard let value = ReviewClass(rawValue: raw) else {
@@ -209,8 +206,7 @@ enum CaseFormFields {
                           field("recordReason", label: requirement.name, errors: [:], c),
                           field("recordAmount", label: CT.amount, errors: [:], c),
                           field("signatures", label: CT.signatures, errors: [:], c)]
-            case .terminationPublicityEnded:
-                nodes.append(field("terminationPublicityStartedOn", label: requirement.name, type: .date, errors: [:], c))
+            case .terminationPublicityEnded: nodes.append(.p(.class("hint"), .text(c.t(requirement.name))))
             case .reviewClass:
                 nodes.append(selectField("reviewClass", label: requirement.name,
                                          options: [("", c.t(CT.choose))] + ReviewClass.allCases.map { ($0.rawValue, c.t($0.name)) },

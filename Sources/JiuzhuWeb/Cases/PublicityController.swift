@@ -41,17 +41,18 @@ struct PublicityController: RouteCollection {
     private func render(_ req: Request, message: Bilingual?, error: UserError?, status: HTTPStatus = .ok) async throws -> Response {
         let (code, name) = try await village(req)
         let repository = CaseRepository(db: req.db, keys: req.options.keys)
-        let cases = try await repository.inPublicity(village: code, today: LocalDate.today(now: req.now))
+        let today = LocalDate.today(now: req.now)
         var rows: [Row] = []
-        for record in cases {
-            guard let household = try await HouseholdRecord.find(record.householdID, on: req.db),
-                  let head = try await PersonRecord.find(household.headPersonID, on: req.db) else { continue }
-            let size = try await MemberRecord.query(on: req.db).filter(\.$householdID == record.householdID)
-                .filter(\.$leftMillis == nil).count()
-            let end = record.deadlineList.first { $0.kind == .publicityEnd }
-            rows.append(Row(id: record.id?.uuidString ?? "", head: head.name, size: size, programme: record.programmeValue,
-                            amount: try repository.inputs(of: record).amount, from: record.publicityStartedOn ?? "",
-                            until: end?.date.description ?? ""))
+        for record in try await repository.inPublicity(village: code, today: today) {
+            if let row = try await row(record, from: record.publicityStartedOn, end: .publicityEnd,
+                                       amount: try repository.inputs(of: record).amount, req) { rows.append(row) }
+        }
+        // 终止公示: the name, household size and the notice's period, nothing else.
+        var stops: [Row] = []
+        for record in try await repository.inTerminationNotice(village: code, today: today) {
+            if let row = try await row(record, from: record.terminationPostedOn, end: .terminationNoticeEnd, amount: nil, req) {
+                stops.append(row)
+            }
         }
         return try await req.page(PT.title, status: status) { c in
             [.h1(.text("\(c.t(PT.title)) · \(name)")),
@@ -71,12 +72,33 @@ struct PublicityController: RouteCollection {
                               .div(.class("field"), .label(.for(attr("objection-\(row.id)")), .text(c.t(PT.objectionText))),
                                    .textarea(.id(attr("objection-\(row.id)")), .name("text"), .attribute(named: "maxlength", value: "1000"))),
                               .button(.type(.submit), .text(c.t(PT.send))))))
-             })]
+             }),
+             .if(!stops.isEmpty, .group([
+                .h2(.text(c.t(PT.terminations))),
+                .ul(.id("termination-notice"), .class("cards"), .forEach(stops) { row in
+                    .li(.class("card"), .data(named: "case", value: attr(row.id)),
+                        .h2(.text(row.head)),
+                        .dl(.class("facts"),
+                            .dt(.text(c.t(CT.programme))), .dd(.text(row.programme.map { c.t($0.name) } ?? "")),
+                            .dt(.text(c.t(PT.size))), .dd(.class("size"), .text("\(row.size)")),
+                            .dt(.text(c.t(PT.period))), .dd(.text("\(row.from) – \(row.until)"))))
+                })]))]
         }
     }
 
     struct ObjectionForm: Content {
         var text: String?
+    }
+
+    /// One card: the head's name and the household's current size, and the notice's period.
+    private func row(_ record: CaseRecord, from: String?, end kind: CaseDeadlineKind, amount: Money?, _ req: Request) async throws -> Row? {
+        guard let household = try await HouseholdRecord.find(record.householdID, on: req.db),
+              let head = try await PersonRecord.find(household.headPersonID, on: req.db) else { return nil }
+        let size = try await MemberRecord.query(on: req.db).filter(\.$householdID == record.householdID)
+            .filter(\.$leftMillis == nil).count()
+        let end = record.deadlineList.first { $0.kind == kind }
+        return Row(id: record.id?.uuidString ?? "", head: head.name, size: size, programme: record.programmeValue,
+                   amount: amount, from: from ?? "", until: end?.date.description ?? "")
     }
 
     func object(_ req: Request) async throws -> Response {
@@ -111,5 +133,6 @@ enum PT {
     static let object = Bilingual(zh: "提出异议", en: "Object")
     static let objectionText = Bilingual(zh: "异议内容（5 至 1000 字）", en: "Your objection (5 to 1,000 characters)")
     static let send = Bilingual(zh: "提交异议", en: "Send")
+    static let terminations = Bilingual(zh: "特困人员终止供养公示", en: "Notice of tekun support ending")
     static let received = Bilingual(zh: "异议已收到，乡镇（街道）将核实处理。", en: "Your objection has been received; the township office will look into it.")
 }
