@@ -226,8 +226,10 @@ struct DynamicManagementTests {
         #expect(receiving.relation == .receivingCounty)
         let opinion = CaseInputs(transfer: request.transfer, transferOpinion: "同意接收")
         #expect(run.attempt(.acceptTransfer, by: sending, opinion, on: date(2025, 8, 5))?.code == "case.actor_not_allowed")
-        let next = CaseAgenda.next(run.workflow, progress: run.progress, deadlines: [])
-        #expect(next?.actions == [.acceptTransfer, .declineTransfer])
+        // The application's old whole-process limit does not make the transfer overdue.
+        let old = CaseDeadline(kind: .wholeProcess, date: date(2025, 4, 14), rule: Bilingual(zh: "30 WD", en: "30 WD"))
+        let next = CaseAgenda.next(run.workflow, progress: run.progress, deadlines: [old])
+        #expect(next?.actions == [.acceptTransfer, .declineTransfer] && next?.due == nil)
         #expect(next?.role == .countyReviewer)
         let accepted = try run.take(.acceptTransfer, by: receiving, opinion, on: date(2025, 8, 5))
         #expect(accepted.progress.state == .approved)

@@ -140,7 +140,8 @@ import Vapor
             // The receiving county sees it and has the task; the sending county still pays.
             #expect(try await repository.caseRecord(id: id, in: there) != nil)
             #expect(try await repository.cases(in: there).map(\.id) == [id])
-            #expect(try await TaskRepository.inbox(role: .countyReviewer, scope: there, on: app.db).map(\.subjectID) == [id.uuidString])
+            let waiting = try await TaskRepository.inbox(role: .countyReviewer, scope: there, on: app.db)
+            #expect(waiting.map(\.subjectID) == [id.uuidString] && waiting.first?.dueOn == "2026-08-03")  // no limit: not overdue
             await #expect(throws: UserError.self) {
                 try await cases.act(repository, app, record, .acceptTransfer, by: cases.county, CaseInputs(transferOpinion: "同意"), on: on("2026-08-05"))
             }

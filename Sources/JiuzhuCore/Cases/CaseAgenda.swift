@@ -29,8 +29,9 @@ public enum CaseAgenda {
         var actions: [CaseAction] = []
         for step in steps where !actions.contains(step.action) { actions.append(step.action) }
         let kinds = Set(steps.flatMap(\.dueBy))
+        // The whole-process limit binds only before the decision (a transfer has no limit of its own).
         let due = deadlines.filter { kinds.contains($0.kind) }.min { $0.date < $1.date }
-            ?? deadlines.first { $0.kind == .wholeProcess }
+            ?? (progress.state.isPending ? deadlines.first { $0.kind == .wholeProcess } : nil)
         return CaseAgendaItem(actions: actions, role: role, due: due)
     }
 
