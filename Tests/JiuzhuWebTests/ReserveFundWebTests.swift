@@ -43,6 +43,9 @@ import VaporTesting
             page = body(try await approver.get("/reserve-fund/340321100"))
             #expect(page.contains("id=\"fund-balance\">¥19,700.00") && page.contains("data-kind=\"draw\"") && page.contains("/cases/\(id.uuidString)"))
             #expect(!page.contains("top-up-form"))  // the township does not add to its own fund
+            let village = try await loggedIn(app, "demo.village", clock: clock)
+            #expect(try await village.get("/reserve-fund").status == .ok)  // no redirect to a page it may not see
+            #expect(try await village.get("/reserve-fund/340321100").status == .notFound)
         }
     }
 }

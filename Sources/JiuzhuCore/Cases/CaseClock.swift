@@ -208,7 +208,7 @@ public struct CaseClock: Sendable {
     /// so the last day of publicity is `startedOn + 7`.
     public func publicityEnd(startedOn: LocalDate) -> CaseDeadline {
         let days = Self.publicityCalendarDays
-        return CaseDeadline(kind: .publicityEnd, date: startedOn.adding(days: days),
+        return CaseDeadline(kind: .publicityEnd, date: Self.noticeLastDay(postedOn: startedOn),
                             rule: Bilingual(zh: "在村（社区）公示 \(days) 天（自张贴次日起算）",
                                             en: "Posted in the village for \(days) days (counted from the day after posting)"))
     }
@@ -216,7 +216,7 @@ public struct CaseClock: Sendable {
     /// 终止公示 — posted on `startedOn` for 7 days, like an application's notice.
     public func terminationNoticeEnd(startedOn: LocalDate) -> CaseDeadline {
         let days = Self.publicityCalendarDays
-        return CaseDeadline(kind: .terminationNoticeEnd, date: startedOn.adding(days: days),
+        return CaseDeadline(kind: .terminationNoticeEnd, date: Self.noticeLastDay(postedOn: startedOn),
                             rule: Bilingual(zh: "终止前在村（社区）公示 \(days) 天（自张贴次日起算）",
                                             en: "Posted in the village for \(days) days before the stop (counted from the day after posting)"))
     }
@@ -224,7 +224,13 @@ public struct CaseClock: Sendable {
     /// Whether a notice posted on `startedOn` is still up on `today`: it ends
     /// by itself after its 7th day, whether or not the case has moved on.
     public static func isPosted(startedOn: LocalDate, today: LocalDate) -> Bool {
-        startedOn <= today && today <= startedOn.adding(days: publicityCalendarDays)
+        startedOn <= today && today <= noticeLastDay(postedOn: startedOn)
+    }
+
+    /// The last day a village notice posted on `postedOn` is up: the 7 days
+    /// count from the day after posting.
+    public static func noticeLastDay(postedOn: LocalDate) -> LocalDate {
+        postedOn.adding(days: publicityCalendarDays)
     }
 
     /// The earliest posting day of a notice still up on `today`.

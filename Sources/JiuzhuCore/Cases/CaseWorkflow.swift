@@ -307,7 +307,7 @@ public struct CaseWorkflow: Sendable {
     }
 
     private func checkPublicityOver(started: LocalDate, on date: LocalDate, field: String) throws(UserError) {
-        let end = started.adding(days: CaseClock.publicityCalendarDays)
+        let end = CaseClock.noticeLastDay(postedOn: started)
         guard date > end else {
             throw UserError("case.publicity_not_ended", field: field,
                             zh: "公示期至 \(end) 届满，\(end.adding(days: 1)) 起方可办理",

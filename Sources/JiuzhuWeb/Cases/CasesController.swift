@@ -136,7 +136,7 @@ struct CasesController: RouteCollection {
                      .strong(.text("\(c.t(deadline.kind.name))：\(deadline.date)")), .text(" "), .small(.class("rule"), .text(c.t(deadline.rule))))
              }),
              .if(lateReport, .p(.id("late-report"), .class("warning"), .text(c.t(CT.lateReport)))),
-             .unwrap(programme == .temporaryEmergency ? region.ancestor(at: .township) : nil) { township in
+             .unwrap(programme == .temporaryEmergency ? region.ancestor(at: .township).flatMap { staff.scope.allows($0) ? $0 : nil } : nil) { township in
                  .p(.a(.id("case-reserve-fund"), .href("/reserve-fund/\(township.value)"), .text(c.t(CT.reserveFund))))
              },
              .if(state == .approved || state == .rejected || state == .terminated, .p(

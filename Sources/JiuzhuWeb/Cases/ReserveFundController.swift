@@ -23,7 +23,10 @@ struct ReserveFundController: RouteCollection {
     /// A township's staff go to their fund; a county's see its townships' balances.
     func index(_ req: Request) async throws -> Response {
         let staff = try req.staff
-        if let township = staff.region.ancestor(at: .township) { return req.redirect(to: "/reserve-fund/\(township.value)") }
+        // A village account does not see its township's fund (nor is it offered the link).
+        if let township = staff.region.ancestor(at: .township), staff.scope.allows(township) {
+            return req.redirect(to: "/reserve-fund/\(township.value)")
+        }
         let townships = try await RegionRepository(db: req.db).subtree(staff.scope, depth: .township)
             .filter { $0.level == RegionLevel.township.rawValue }
         let funds = try await ReserveFundRecord.query(on: req.db).filter(\.$id ~~ townships.compactMap(\.id)).all()
