@@ -82,7 +82,8 @@ public struct KeyRing: Sendable {
 
     var all: [MasterKey] { [current] + previous }
 
-    func key(id: String) -> MasterKey? { all.first { $0.id == id } }
+    /// The current key first, without building `all` (the batch opens millions of fields).
+    func key(id: String) -> MasterKey? { current.id == id ? current : previous.first { $0.id == id } }
 
     /// Keys the audit chain's HMAC, so that a rewritten chain cannot be re-sealed without it.
     func auditKey(id: String) -> SymmetricKey? { key(id: id)?.derive("audit-chain v1") }
