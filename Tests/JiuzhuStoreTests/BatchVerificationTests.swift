@@ -290,6 +290,31 @@ struct BatchFixture {
         }
     }
 
+    /// A household's kind of residence is its head's, read with the members;
+    /// a head no longer among the current members is read from the person row.
+    @Test(arguments: TestDatabase.all)
+    func theResidenceIsTheHeadsEvenWhenTheHeadHasLeft(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { app in
+            let f = BatchFixture(app: app)
+            try await f.addPolicy(region: "3403")
+            try await f.completeBatches()
+            let urban = try await f.addHousehold(region: "340321100201", residence: "urban", [
+                .init(id: TestPeople.father, relation: .head), .init(id: TestPeople.mother, relation: .spouse)])
+            let headLeft = try await f.addHousehold(region: "340321100202", residence: "urban", [
+                .init(id: Self.single, relation: .head), .init(id: Self.applicant, relation: .spouse)])
+            // The head's person row says urban; the spouse who stays is made rural.
+            try await app.sql.raw("""
+                UPDATE persons SET residence = 'rural' WHERE id IN (SELECT person_id FROM household_members \
+                WHERE household_id = \(bind: headLeft) AND position = 1)
+                """).run()
+            try await app.sql.raw("UPDATE household_members SET left_ms = 1 WHERE household_id = \(bind: headLeft) AND position = 0").run()
+            let results = try await f.results(run: try await f.run("340321", pageSize: 1).runID)
+            // 74000 (urban) × 2 counted members; the spouse alone counts in the other.
+            #expect(results[urban]?.monthlyBenefit == 148_000)
+            #expect(results[headLeft]?.countedMembers == 1 && results[headLeft]?.monthlyBenefit == 74_000)
+        }
+    }
+
     @Test func lanesCoverTheIdSpaceInOrderWithoutGaps() {
         #expect(HouseholdLane.split(1) == [.all])
         #expect(HouseholdLane.split(0) == [.all])

@@ -24,6 +24,7 @@ public enum JiuzhuMigrations {
         M018DynamicManagement(),
         M019CreateTekunSamples(),
         M020CreateReserveFunds(),
+        M021BatchCoveringIndexes(),
     ]
 
     public static func register(on migrations: Migrations) {

@@ -314,7 +314,7 @@ public struct BatchCSVExport: Sendable {
             after = last.id
             for household in page {
                 let id = household.id.uuidString
-                try households.row([id, household.regionCode, household.residence])
+                try households.row([id, household.regionCode, household.residence ?? ""])
                 for (position, member) in household.members.enumerated() {
                     let idText = try cipher.open(member.idSealed, context: ActiveHouseholdReader.personContext("id_sealed", member.personID))
                     let resident = try ResidentID(idText, today: ActiveHouseholdReader.latestDay)

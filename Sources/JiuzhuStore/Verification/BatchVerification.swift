@@ -125,6 +125,38 @@ struct M013IndexRecordsByMember: AsyncMigration {
     }
 }
 
+/// The rest of a page read from indexes alone, each in the order its
+/// lookups come: the households by id (region and head beside the key,
+/// where M006's table rows sit in arrival order), their members by
+/// household (every column the batch reads; it replaces M006's index on
+/// `household_id` alone, which it also serves), and a person by id with
+/// the columns the batch reads (one seek instead of the key's index and
+/// then the table row, twice per member).
+struct M021BatchCoveringIndexes: AsyncMigration {
+    static let personsIndex = "persons_batch_columns_idx"
+    static let indexes: [(name: String, table: String, columns: [String])] = [
+        ("households_batch_columns_idx", HouseholdRecord.schema, ["id", "region_code", "head_person_id"]),
+        ("members_household_columns_idx", MemberRecord.schema,
+         ["household_id", "left_ms", "position", "person_id", "relation", "co_resident", "status"]),
+        (personsIndex, PersonRecord.schema,
+         ["id", "id_blind", "id_sealed", "residence", "disability_sealed", "health_sealed"]),
+    ]
+
+    func prepare(on database: any Database) async throws {
+        for index in Self.indexes {
+            var builder = database.sql.create(index: index.name).on(index.table)
+            for column in index.columns { builder = builder.column(column) }
+            try await builder.run()
+        }
+        try await database.sql.drop(index: "members_household_idx").ifExists().run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.sql.create(index: "members_household_idx").on(MemberRecord.schema).column("household_id").run()
+        for index in Self.indexes.reversed() { try await database.sql.drop(index: index.name).run() }
+    }
+}
+
 extension DepartmentRecordRow {
     static let memberIndexName = "department_records_member_columns_idx"
 
@@ -170,8 +202,10 @@ public struct BatchHouseholdRows: Sendable {
 
     public let id: UUID
     public let regionCode: String
-    /// The head's `residence` (`urban` | `rural`).
-    let residence: String
+    /// `households.head_person_id` as text.
+    let headPersonID: String
+    /// The head's `residence` (`urban` | `rural`); nil until the members are read.
+    var residence: String?
     var members: [Member] = []
     var records: [Record] = []
     public internal(set) var previous: PreviousVerification?
@@ -281,20 +315,25 @@ public struct ActiveHouseholdReader: Sendable {
         }
     }
 
-    /// `WITH name(k, v) AS (VALUES (0, ?), (1, ?), …)`: the page's keys with
-    /// their positions, so that each row comes back with a small integer
-    /// instead of a long id to look up.
-    private static func positions(_ name: String, _ values: [any Encodable & Sendable]) -> SQLQueryString {
-        var query: SQLQueryString = "WITH \(unsafeRaw: name)(k, v) AS (VALUES "
-        for (index, value) in values.enumerated() {
-            query.appendInterpolation(unsafeRaw: index == 0 ? "(" : ", (")
-            query.appendInterpolation(literal: index)
-            query.appendInterpolation(unsafeRaw: ", ")
-            query.appendInterpolation(bind: value)
-            query.appendInterpolation(unsafeRaw: ")")
+    /// `WITH name(k, v) AS (…)`: the page's keys with their positions, so
+    /// that each row comes back with a small integer instead of a long id to
+    /// look up. The keys travel as one bound value (a JSON array on SQLite,
+    /// an array on PostgreSQL): a statement of thousands of `VALUES` rows
+    /// cost more to parse than to run.
+    private static func positions(_ name: String, _ values: [String], uuid: Bool, on sql: any SQLDatabase) throws -> SQLQueryString {
+        if sql.dialect.name == "sqlite" {
+            let json = String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
+            return "WITH \(unsafeRaw: name)(k, v) AS (SELECT key, value FROM json_each(\(bind: json))) "
         }
-        query.appendInterpolation(unsafeRaw: ") ")
-        return query
+        let array: SQLQueryString = uuid ? "CAST(\(bind: values.compactMap(UUID.init(uuidString:))) AS uuid[])"
+                                         : "CAST(\(bind: values) AS text[])"
+        return "WITH \(unsafeRaw: name)(k, v) AS (SELECT t.o - 1, t.x FROM unnest(\(array)) WITH ORDINALITY AS t(x, o)) "
+    }
+
+    /// SQLite's planner prefers the primary key's unique index (and then
+    /// the table row) to M021's covering index of persons; told otherwise here.
+    private static func personColumns(_ sql: any SQLDatabase) -> SQLQueryString {
+        sql.dialect.name == "sqlite" ? " INDEXED BY \(unsafeRaw: M021BatchCoveringIndexes.personsIndex)" : ""
     }
 
     /// Ids are read as text (SQLite stores them so, PostgreSQL renders its
@@ -318,25 +357,26 @@ public struct ActiveHouseholdReader: Sendable {
             guard let lastRow = window.last else { break }
             let last = try Self.uuid(try lastRow.decode(column: "id", as: String.self))
             households += try await reader.rows("""
-                SELECT h.id, h.region_code, hp.residence FROM households h JOIN persons hp ON hp.id = h.head_person_id \
+                SELECT h.id, h.region_code, h.head_person_id FROM households h \
                 WHERE \(start) AND h.id <= \(bind: last) AND \(activeCondition(indexedRegion: false)) ORDER BY h.id
                 """) { row in
                 BatchHouseholdRows(id: try Self.uuid(try row.text("id")), regionCode: try row.text("region_code"),
-                                   residence: try row.text("residence"))
+                                   headPersonID: try row.text("head_person_id"))
             }
             cursor = last
         }
         guard !households.isEmpty else { return [] }
-        let ids: [any Encodable & Sendable] = households.map(\.id)
+        let ids = households.map(\.id.uuidString)
 
         // Current members in form order, with the person's sealed fields; k
         // is the household's position in the page.
         let members = try await reader.rows("""
-            \(Self.positions("h", ids))SELECT h.k, m.person_id, m.relation, m.co_resident, m.status, p.id_blind, p.id_sealed, \
-            p.disability_sealed, p.health_sealed FROM h CROSS JOIN household_members m JOIN persons p ON p.id = m.person_id \
-            WHERE m.household_id = h.v AND m.left_ms IS NULL ORDER BY h.k, m.position
+            \(try Self.positions("h", ids, uuid: true, on: sql))SELECT h.k, m.person_id, m.relation, m.co_resident, m.status, \
+            p.id_blind, p.id_sealed, p.residence, p.disability_sealed, p.health_sealed FROM h CROSS JOIN household_members m \
+            JOIN persons p\(Self.personColumns(sql)) ON p.id = m.person_id WHERE m.household_id = h.v AND m.left_ms IS NULL \
+            ORDER BY h.k, m.position
             """) { row in
-            (household: try row.int("k"), member: BatchHouseholdRows.Member(
+            (household: try row.int("k"), residence: try row.text("residence"), member: BatchHouseholdRows.Member(
                 personID: try row.text("person_id"), idBlind: try row.text("id_blind"), idSealed: try row.text("id_sealed"),
                 relation: try row.text("relation"), coResident: try row.bool("co_resident"), status: try row.text("status"),
                 disabilitySealed: try row.optionalText("disability_sealed"), healthSealed: try row.optionalText("health_sealed")))
@@ -344,19 +384,33 @@ public struct ActiveHouseholdReader: Sendable {
         // Every (household, member) of the page, in the order of the next query's k.
         var slots: [(household: Int, member: Int)] = []
         slots.reserveCapacity(members.count)
-        for (index, member) in members {
+        for (index, residence, member) in members {
             guard households.indices.contains(index) else { continue }
             slots.append((index, households[index].members.count))
             households[index].members.append(member)
+            // The household's kind of residence is its head's.
+            if member.personID == households[index].headPersonID { households[index].residence = residence }
+        }
+        // A head who is no longer a current member (the table edited by
+        // hand): read from the person row.
+        let headless = households.indices.filter { households[$0].residence == nil }
+        if !headless.isEmpty {
+            let heads = try await reader.rows("""
+                \(try Self.positions("h", headless.map { households[$0].headPersonID }, uuid: true, on: sql))\
+                SELECT h.k, p.residence FROM h CROSS JOIN persons p WHERE p.id = h.v
+                """) { row in (slot: try row.int("k"), residence: try row.text("residence")) }
+            for (slot, residence) in heads where headless.indices.contains(slot) {
+                households[headless[slot]].residence = residence
+            }
         }
 
         // The members' department records: the blind index of the ID number
         // is the only link (member_index = persons.id_blind). A person in two
         // households of the page has two slots, so the record is in both.
         if !slots.isEmpty {
-            let blinds: [any Encodable & Sendable] = slots.map { households[$0.household].members[$0.member].idBlind }
+            let blinds = slots.map { households[$0.household].members[$0.member].idBlind }
             let records = try await reader.rows("""
-                \(Self.positions("m", blinds))SELECT m.k, d.id, d.source, d.type, d.kind, d.period, d.amount, d.active, d.area, \
+                \(try Self.positions("m", blinds, uuid: false, on: sql))SELECT m.k, d.id, d.source, d.type, d.kind, d.period, d.amount, d.active, d.area, \
                 d.account_index FROM m CROSS JOIN department_records d WHERE d.member_index = m.v
                 """) { row in
                 (slot: try row.int("k"), record: BatchHouseholdRows.Record(
@@ -372,7 +426,7 @@ public struct ActiveHouseholdReader: Sendable {
 
         if let run {
             let previous = try await reader.rows("""
-                \(Self.positions("h", ids))SELECT h.k, r.conclusion, r.monthly_benefit FROM h \
+                \(try Self.positions("h", ids, uuid: true, on: sql))SELECT h.k, r.conclusion, r.monthly_benefit FROM h \
                 CROSS JOIN household_verification_results r WHERE r.household_id = h.v AND r.run_id = \
                 (SELECT MAX(e.run_id) FROM household_verification_results e WHERE e.household_id = h.v AND e.run_id < \(bind: run))
                 """) { row in
@@ -400,7 +454,7 @@ public struct ActiveHouseholdReader: Sendable {
         Result { () throws(UserError) -> VerificationCase in
             let region = try RegionCode(household.regionCode)
             let policy = try schedule.require(for: region, on: asOf).policy
-            guard let residence = ResidenceKind(rawValue: household.residence) else {
+            guard let residence = household.residence.flatMap(ResidenceKind.init(rawValue:)) else {
                 throw UserError("batch.residence", field: "persons.residence",
                                 zh: BatchText.residenceUnknown.zh, en: BatchText.residenceUnknown.en)
             }
@@ -413,10 +467,11 @@ public struct ActiveHouseholdReader: Sendable {
             members.reserveCapacity(household.members.count)
             for (index, row) in household.members.enumerated() {
                 let field = Self.memberField(index)
+                let person = row.personID.uppercased()
                 let opened = Result { () throws -> (String, String?, String?) in
-                    (try cipher.open(row.idSealed, context: Self.personContext("id_sealed", row.personID)),
-                     try cipher.open(row.disabilitySealed, context: Self.personContext("disability_sealed", row.personID)),
-                     try cipher.open(row.healthSealed, context: Self.personContext("health_sealed", row.personID)))
+                    (try cipher.open(row.idSealed, context: Self.personContext("id_sealed", uppercased: person)),
+                     try cipher.open(row.disabilitySealed, context: Self.personContext("disability_sealed", uppercased: person)),
+                     try cipher.open(row.healthSealed, context: Self.personContext("health_sealed", uppercased: person)))
                 }
                 guard case .success(let (idText, disabilityText, healthText)) = opened else {
                     let text = BatchText.memberUnreadable("sealed field")
@@ -451,7 +506,11 @@ public struct ActiveHouseholdReader: Sendable {
 
     /// As `PeopleRepository.context`, for an id read as text.
     static func personContext(_ column: String, _ personID: String) -> FieldContext {
-        FieldContext(table: PersonRecord.schema, column: column, row: personID.uppercased())
+        personContext(column, uppercased: personID.uppercased())
+    }
+
+    static func personContext(_ column: String, uppercased personID: String) -> FieldContext {
+        FieldContext(table: PersonRecord.schema, column: column, row: personID)
     }
 }
 
@@ -549,8 +608,8 @@ public struct BatchVerification: Sendable {
         let runID = try run.requireID()
 
         // Each lane reads and evaluates its part of the households, one page
-        // ahead; this task takes the lanes' pages in turn, tallies and writes
-        // them, and sets the lane on its next page. At most one page per lane
+        // ahead; this task takes the lanes' pages as they are ready, tallies
+        // and writes them, and sets the lane on its next page. At most one page per lane
         // waits, so memory stays a few pages whatever the region's size. The
         // tallies are merged in lane order at the end, so the summary (and
         // its list of errors) does not depend on timing.
@@ -562,17 +621,17 @@ public struct BatchVerification: Sendable {
         // (800 MiB each on two cores), inside the batch's 2 GiB.
         reader.pageCacheKiB = Self.pageCacheBudgetKiB / min(lanes.count, laneDatabases.count)
         let readers = lanes.indices.map { reader.reading(from: laneDatabases[$0 % laneDatabases.count]) }
-        var pending: [Task<EvaluatedPage, any Error>?] = lanes.indices.map { number in
-            let first = Self.read(after: nil, lane: lanes[number], reader: readers[number], run: runID)
-            return Task { try await Self.evaluate(first, lane: lanes[number], reader: readers[number], run: runID) }
-        }
-        defer { for task in pending { task?.cancel() } }
-        while pending.contains(where: { $0 != nil }) {
+        // Whichever lane has a page evaluated is served first: a lane never
+        // waits for another's slower page (taking them in turn left a core
+        // idle a fifth of the run).
+        try await withThrowingTaskGroup(of: (lane: Int, page: EvaluatedPage).self) { group in
             for number in lanes.indices {
-                guard let task = pending[number] else { continue }
-                let (page, evaluated, next) = try await task.value
-                pending[number] = next.map { reading in
-                    Task { try await Self.evaluate(reading, lane: lanes[number], reader: readers[number], run: runID) }
+                let first = Self.read(after: nil, lane: lanes[number], reader: readers[number], run: runID)
+                group.addTask { (number, try await Self.evaluate(first, lane: lanes[number], reader: readers[number], run: runID)) }
+            }
+            while let (number, (page, evaluated, next)) = try await group.next() {
+                if let next {
+                    group.addTask { (number, try await Self.evaluate(next, lane: lanes[number], reader: readers[number], run: runID)) }
                 }
                 var rows: [[any SQLExpression]] = []
                 rows.reserveCapacity(page.count)
