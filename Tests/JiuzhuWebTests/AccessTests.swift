@@ -3,6 +3,7 @@ import Foundation
 import JiuzhuCore
 import JiuzhuStore
 import JiuzhuTestSupport
+import SQLKit
 @testable import JiuzhuWeb
 import Testing
 import Vapor
@@ -386,5 +387,29 @@ import VaporTesting
             #expect(!html.contains("<script>alert(1)</script>"))
             #expect(html.contains("value=\"&quot;&gt;&lt;script&gt;"))
         }
+    }
+}
+
+@Suite struct MemoryDatabaseFileTests {
+    /// `sqlite::memory:` (and every SQLite test) lives in a temporary file,
+    /// as SQLiteKit keeps one; it is gone once the application has shut down.
+    @Test func theInMemoryDatabasesFileIsRemovedAtShutdown() async throws {
+        let app = try await Application.make(.testing)
+        let options = JiuzhuOptions(database: .sqliteMemory, keys: TestKeys.ring, demo: false, secureCookies: true,
+                                    bcryptCost: 4, clock: { Date() })
+        let file: String
+        do {
+            try await configure(app, options: options)
+            try await prepareDatabase(app, seedDemo: false)
+            let row = try await (app.db as! any SQLDatabase).raw("SELECT file FROM pragma_database_list WHERE name = 'main'").first()  // programmer error: SQLite
+            file = try #require(try row?.decode(column: "file", as: String.self))
+            #expect(file.hasPrefix(FileManager.default.temporaryDirectory.path) && file.contains("jiuzhu-memory-"))
+            #expect(FileManager.default.fileExists(atPath: file), "the database is a file while the app runs")
+        } catch {
+            try await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+        #expect(!FileManager.default.fileExists(atPath: file))
     }
 }

@@ -56,13 +56,24 @@ public enum DatabaseLocation: Sendable, Equatable {
         }
     }
 
-    /// Registers the database with Fluent as the default.
-    public func configure(_ databases: Databases) throws {
+    /// Registers the database with Fluent as the default. Returns the files
+    /// to remove once the application has shut down (see `sqliteMemory`).
+    @discardableResult
+    public func configure(_ databases: Databases) throws -> [URL] {
         switch self {
         case .sqliteFile(let path):
             databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(30), sqlLogLevel: .debug), as: .sqlite)
+            return []
         case .sqliteMemory:
-            databases.use(.sqlite(.memory, connectionPoolTimeout: .seconds(30), sqlLogLevel: .debug), as: .sqlite)
+            // SQLiteKit keeps an "in-memory" database in a temporary file (its
+            // SQLite is built without shared cache, which several connections
+            // to one memory database need) and never removes it: every test
+            // and every `sqlite::memory:` run left one behind. The same
+            // temporary file, named here, so that shutdown removes it.
+            let file = FileManager.default.temporaryDirectory
+                .appendingPathComponent("jiuzhu-memory-\(UUID().uuidString).sqlite", isDirectory: false)
+            databases.use(.sqlite(.file(file.path), connectionPoolTimeout: .seconds(30), sqlLogLevel: .debug), as: .sqlite)
+            return ["", "-journal", "-wal", "-shm"].map { URL(fileURLWithPath: file.path + $0, isDirectory: false) }
         case .postgres(let url, let schema):
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema { configuration.searchPath = [schema] }
@@ -70,6 +81,7 @@ public enum DatabaseLocation: Sendable, Equatable {
             // timed out under bursts of concurrent transactions on two cores).
             databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 2, connectionPoolTimeout: .seconds(30),
                                     sqlLogLevel: .debug), as: .psql)
+            return []
         }
     }
 }

@@ -7,7 +7,8 @@ import Vapor
 /// Wires the application: database, migrations, middleware, routes.
 public func configure(_ app: Application, options: JiuzhuOptions) async throws {
     app.storage[OptionsKey.self] = options
-    try options.database.configure(app.databases)
+    let temporaryFiles = try options.database.configure(app.databases)
+    if !temporaryFiles.isEmpty { app.lifecycle.use(RemoveFilesAtShutdown(files: temporaryFiles)) }
     JiuzhuMigrations.register(on: app.migrations)
 
     // Middleware, outermost first. Routing happens before these run, so each
@@ -79,4 +80,14 @@ func routes(_ app: Application) throws {
     for controller in controllers { try app.register(collection: controller) }
     if app.jiuzhu.demoClock != nil { try app.register(collection: DemoClockController()) }
     try JSONAPI.register(on: app)  // /api/v1, generated from openapi.yaml
+}
+
+/// Removes the files of an in-memory database when the application shuts
+/// down (on Linux an open file is only unlinked; its last connection frees it).
+struct RemoveFilesAtShutdown: LifecycleHandler {
+    let files: [URL]
+
+    func shutdown(_ application: Application) {
+        for file in files { try? FileManager.default.removeItem(at: file) }  // absent files are the usual case
+    }
 }
