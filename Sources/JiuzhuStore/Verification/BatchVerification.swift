@@ -325,7 +325,8 @@ public struct ActiveHouseholdReader: Sendable {
             let json = String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
             return "WITH \(unsafeRaw: name)(k, v) AS (SELECT key, value FROM json_each(\(bind: json))) "
         }
-        let array: SQLQueryString = uuid ? "CAST(\(bind: values.compactMap(UUID.init(uuidString:))) AS uuid[])"
+        // Every value must stay at its position: a malformed id stops the page.
+        let array: SQLQueryString = uuid ? "CAST(\(bind: try values.map(Self.uuid)) AS uuid[])"
                                          : "CAST(\(bind: values) AS text[])"
         return "WITH \(unsafeRaw: name)(k, v) AS (SELECT t.o - 1, t.x FROM unnest(\(array)) WITH ORDINALITY AS t(x, o)) "
     }
@@ -528,7 +529,7 @@ public enum BatchReadError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .malformedID(let text): "households.id is not a UUID: \(text)"
+        case .malformedID(let text): "a stored id (households.id, head_person_id) is not a UUID: \(text)"
         }
     }
 }
@@ -621,9 +622,8 @@ public struct BatchVerification: Sendable {
         // (800 MiB each on two cores), inside the batch's 2 GiB.
         reader.pageCacheKiB = Self.pageCacheBudgetKiB / min(lanes.count, laneDatabases.count)
         let readers = lanes.indices.map { reader.reading(from: laneDatabases[$0 % laneDatabases.count]) }
-        // Whichever lane has a page evaluated is served first: a lane never
-        // waits for another's slower page (taking them in turn left a core
-        // idle a fifth of the run).
+        // Whichever lane has a page evaluated is served first: a lane is not
+        // held back by another's slower page.
         try await withThrowingTaskGroup(of: (lane: Int, page: EvaluatedPage).self) { group in
             for number in lanes.indices {
                 let first = Self.read(after: nil, lane: lanes[number], reader: readers[number], run: runID)
