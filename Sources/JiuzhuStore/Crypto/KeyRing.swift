@@ -138,6 +138,9 @@ public struct FieldContext: Sendable {
 public protocol FieldCipher: Sendable {
     func seal(_ plaintext: String, context: FieldContext) throws -> String
     func open(_ sealed: String, context: FieldContext) throws -> String
+    /// The same for bytes, sealed to bytes (no base64): a blob column.
+    func seal(bytes plaintext: [UInt8], context: FieldContext) throws -> [UInt8]
+    func open(bytes sealed: [UInt8], context: FieldContext) throws -> [UInt8]
     /// True when `sealed` was sealed by the current key (rotation skips it).
     func isCurrent(_ sealed: String) -> Bool
 }
@@ -188,6 +191,22 @@ struct AESGCMFieldCipher: FieldCipher {
     }
 
     func isCurrent(_ sealed: String) -> Bool { sealed.hasPrefix("v1:\(ring.current.id):") }
+
+    /// `v1:<key id>:` then nonce‖ciphertext‖tag as they are.
+    func seal(bytes plaintext: [UInt8], context: FieldContext) throws -> [UInt8] {
+        let box = try AES.GCM.seal(plaintext, using: key(ring.current), authenticating: context.associatedData)
+        guard let combined = box.combined else { throw FieldCipherError.malformed }
+        return Array("v1:\(ring.current.id):".utf8) + combined
+    }
+
+    func open(bytes sealed: [UInt8], context: FieldContext) throws -> [UInt8] {
+        let colon = UInt8(ascii: ":")
+        guard sealed.starts(with: "v1:".utf8), let idEnd = sealed[3...].firstIndex(of: colon) else { throw FieldCipherError.malformed }
+        let keyID = String(decoding: sealed[3..<idEnd], as: UTF8.self)
+        guard let master = ring.key(id: keyID) else { throw FieldCipherError.unknownKey(keyID) }
+        let box = try AES.GCM.SealedBox(combined: sealed[(idEnd + 1)...])
+        return Array(try AES.GCM.open(box, using: key(master), authenticating: context.associatedData))
+    }
 }
 
 /// Lower-case hex of bytes: hashes, MACs and blind indexes (hot in bulk loads,

@@ -1,4 +1,5 @@
 import FluentSQLiteDriver
+import Foundation
 
 // Reading millions of rows (the batch re-verification). SQLKit's
 // `row.decode(column:as:)` goes through `Decodable` and dynamic casts for
@@ -48,6 +49,34 @@ public struct BulkRow: Sendable {
             return Int64(value)
         case .generic(let row):
             return try row.decode(column: column, as: Int64.self)
+        }
+    }
+
+    /// nil for SQL NULL.
+    public func optionalInt64(_ column: String) throws -> Int64? {
+        switch storage {
+        case .sqlite(let row):
+            switch row.column(column) {
+            case .integer(let value)?: return Int64(value)
+            case .null?: return nil
+            default: throw BulkRowError.wrongType(column, "integer or null")
+            }
+        case .generic(let row):
+            return try row.decode(column: column, as: Int64?.self)
+        }
+    }
+
+    /// The bytes of a blob (`bytea` on PostgreSQL); nil for SQL NULL.
+    public func optionalBytes(_ column: String) throws -> [UInt8]? {
+        switch storage {
+        case .sqlite(let row):
+            switch row.column(column) {
+            case .blob(let buffer)?: return Array(buffer.readableBytesView)
+            case .null?: return nil
+            default: throw BulkRowError.wrongType(column, "blob or null")
+            }
+        case .generic(let row):
+            return try row.decode(column: column, as: Data?.self).map { Array($0) }
         }
     }
 

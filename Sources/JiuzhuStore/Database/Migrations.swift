@@ -25,6 +25,7 @@ public enum JiuzhuMigrations {
         M019CreateTekunSamples(),
         M020CreateReserveFunds(),
         M021BatchCoveringIndexes(),
+        M022BatchDigests(),
     ]
 
     public static func register(on migrations: Migrations) {

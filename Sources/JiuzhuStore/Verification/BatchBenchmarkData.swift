@@ -316,12 +316,10 @@ public struct BatchCSVExport: Sendable {
                 let id = household.id.uuidString
                 try households.row([id, household.regionCode, household.residence ?? ""])
                 for (position, member) in household.members.enumerated() {
-                    let idText = try cipher.open(member.idSealed, context: ActiveHouseholdReader.personContext("id_sealed", member.personID))
-                    let resident = try ResidentID(idText, today: ActiveHouseholdReader.latestDay)
-                    let disability = try PersonRecord.disability(
-                        stored: try cipher.open(member.disabilitySealed, context: ActiveHouseholdReader.personContext("disability_sealed", member.personID)),
-                        field: "disability")
-                    let health = try cipher.open(member.healthSealed, context: ActiveHouseholdReader.personContext("health_sealed", member.personID))
+                    let fields = try member.fields(cipher)
+                    let resident = try ResidentID(fields.idNumber, today: ActiveHouseholdReader.latestDay)
+                    let disability = try PersonRecord.disability(stored: fields.disability, field: "disability")
+                    let health = fields.health
                     try members.row([id, String(position), member.idBlind, resident.birthDate.description, member.relation,
                                  member.coResident ? "true" : "false", member.status, disability?.type.rawValue ?? "",
                                  disability.map { String($0.grade) } ?? "", health == "serious-illness" ? "true" : "false"])

@@ -174,19 +174,38 @@ extension DepartmentRecordRow {
 /// A household as the batch reads it: plain columns and sealed fields, not
 /// yet opened. `ActiveHouseholdReader.verificationCase` turns it into a Core case.
 public struct BatchHouseholdRows: Sendable {
-    public struct Member: Sendable {
+    public struct Member: Sendable, Equatable {
         /// `persons.id` as text: the row of the sealed fields' context.
         let personID: String
         let idBlind: String
-        let idSealed: String
+        /// As stored; empty (and nil) when the household came from its digest.
+        var idSealed: String
         let relation: String
         let coResident: Bool
         let status: String
-        let disabilitySealed: String?
-        let healthSealed: String?
+        var disabilitySealed: String?
+        var healthSealed: String?
+        /// The three fields opened: set when the household came from its
+        /// digest (which holds them, sealed as one), or once opened.
+        var opened: Opened?
+
+        public struct Opened: Sendable, Equatable {
+            let idNumber: String
+            let disability: String?
+            let health: String?
+        }
+
+        /// The ID number, disability and health, opened here unless they already are.
+        func fields(_ cipher: any FieldCipher) throws -> Opened {
+            if let opened { return opened }
+            let person = personID.uppercased()
+            return Opened(idNumber: try cipher.open(idSealed, context: ActiveHouseholdReader.personContext("id_sealed", uppercased: person)),
+                          disability: try cipher.open(disabilitySealed, context: ActiveHouseholdReader.personContext("disability_sealed", uppercased: person)),
+                          health: try cipher.open(healthSealed, context: ActiveHouseholdReader.personContext("health_sealed", uppercased: person)))
+        }
     }
 
-    public struct Record: Sendable {
+    public struct Record: Sendable, Equatable {
         let rowID: Int64
         /// The position of the record's person in the household's `members`.
         let member: Int
@@ -209,6 +228,29 @@ public struct BatchHouseholdRows: Sendable {
     var members: [Member] = []
     var records: [Record] = []
     public internal(set) var previous: PreviousVerification?
+    /// `households.data_version` when the page was read (before its rows).
+    var dataVersion: Int64 = 0
+    /// Read from a digest made at `dataVersion` (BatchDigests.swift).
+    public internal(set) var fromDigest = false
+    /// The digest to store for a household read from its rows (nil when
+    /// from its digest, or when a member's fields would not open).
+    var digest: Data?
+
+    /// The same household as far as the batch can tell: the same rows, the
+    /// members' fields opened (sealed values differ with every sealing).
+    func sameRows(as other: Self, cipher: any FieldCipher) throws -> Bool {
+        func plain(_ members: [Member]) throws -> [Member] {
+            try members.map { member in
+                var member = member
+                member.opened = try member.fields(cipher)
+                (member.idSealed, member.disabilitySealed, member.healthSealed) = ("", nil, nil)
+                return member
+            }
+        }
+        let (mine, theirs) = (try plain(members), try plain(other.members))
+        return id == other.id && regionCode == other.regionCode && headPersonID == other.headPersonID && residence == other.residence
+            && mine == theirs && records.sorted { $0.rowID < $1.rowID } == other.records.sorted { $0.rowID < $1.rowID }
+    }
 
     public var recordCount: Int { records.count }
     public var memberCount: Int { members.count }
@@ -261,6 +303,9 @@ public struct ActiveHouseholdReader: Sendable {
     public let pageSize: Int
     /// SQLite's page cache for the connection a page is read on, in KiB.
     public var pageCacheKiB = 512 * 1024
+    /// Whether households are read from their digests where these are
+    /// current (BatchDigests.swift); false reads every household's rows.
+    public var useDigests = true
 
     public init(db: any Database, keys: KeyRing, region: RegionCode, asOf: LocalDate, schedule: PolicySchedule,
                 sources: [String: SourceStatus], pageSize: Int = 2000) {
@@ -350,6 +395,8 @@ public struct ActiveHouseholdReader: Sendable {
         var households: [BatchHouseholdRows] = []
         var cursor = after
         let upper: SQLQueryString = lane.upper.map { " AND h.id < \(bind: $0)" } ?? ""
+        let digests = useDigests
+        let cipher = keys.fieldCipher
         while households.count < pageSize {
             let start: SQLQueryString = cursor.map { "h.id > \(bind: $0)" } ?? lane.lower.map { "h.id >= \(bind: $0)" } ?? "1 = 1"
             let window = try await sql.raw("""
@@ -357,72 +404,35 @@ public struct ActiveHouseholdReader: Sendable {
                 """).all()
             guard let lastRow = window.last else { break }
             let last = try Self.uuid(try lastRow.decode(column: "id", as: String.self))
+            // The version is read here, before the rows it stamps (see BatchDigests.swift).
             households += try await reader.rows("""
-                SELECT h.id, h.region_code, h.head_person_id FROM households h \
+                SELECT h.id, h.region_code, h.head_person_id, h.data_version, g.data_version AS digest_version, g.body \
+                FROM households h LEFT JOIN \(unsafeRaw: M022BatchDigests.table) g ON g.household_id = h.id \
                 WHERE \(start) AND h.id <= \(bind: last) AND \(activeCondition(indexedRegion: false)) ORDER BY h.id
                 """) { row in
-                BatchHouseholdRows(id: try Self.uuid(try row.text("id")), regionCode: try row.text("region_code"),
-                                   headPersonID: try row.text("head_person_id"))
+                var household = BatchHouseholdRows(id: try Self.uuid(try row.text("id")), regionCode: try row.text("region_code"),
+                                                   headPersonID: try row.text("head_person_id"))
+                household.dataVersion = try row.int64("data_version")
+                if digests, try row.optionalInt64("digest_version") == household.dataVersion, let body = try row.optionalBytes("body") {
+                    household.fromDigest = BatchDigest.decode(body, into: &household, cipher: cipher)
+                }
+                return household
             }
             cursor = last
         }
         guard !households.isEmpty else { return [] }
         let ids = households.map(\.id.uuidString)
-
-        // Current members in form order, with the person's sealed fields; k
-        // is the household's position in the page.
-        let members = try await reader.rows("""
-            \(try Self.positions("h", ids, uuid: true, on: sql))SELECT h.k, m.person_id, m.relation, m.co_resident, m.status, \
-            p.id_blind, p.id_sealed, p.residence, p.disability_sealed, p.health_sealed FROM h CROSS JOIN household_members m \
-            JOIN persons p\(Self.personColumns(sql)) ON p.id = m.person_id WHERE m.household_id = h.v AND m.left_ms IS NULL \
-            ORDER BY h.k, m.position
-            """) { row in
-            (household: try row.int("k"), residence: try row.text("residence"), member: BatchHouseholdRows.Member(
-                personID: try row.text("person_id"), idBlind: try row.text("id_blind"), idSealed: try row.text("id_sealed"),
-                relation: try row.text("relation"), coResident: try row.bool("co_resident"), status: try row.text("status"),
-                disabilitySealed: try row.optionalText("disability_sealed"), healthSealed: try row.optionalText("health_sealed")))
-        }
-        // Every (household, member) of the page, in the order of the next query's k.
-        var slots: [(household: Int, member: Int)] = []
-        slots.reserveCapacity(members.count)
-        for (index, residence, member) in members {
-            guard households.indices.contains(index) else { continue }
-            slots.append((index, households[index].members.count))
-            households[index].members.append(member)
-            // The household's kind of residence is its head's.
-            if member.personID == households[index].headPersonID { households[index].residence = residence }
-        }
-        // A head who is no longer a current member (the table edited by
-        // hand): read from the person row.
-        let headless = households.indices.filter { households[$0].residence == nil }
-        if !headless.isEmpty {
-            let heads = try await reader.rows("""
-                \(try Self.positions("h", headless.map { households[$0].headPersonID }, uuid: true, on: sql))\
-                SELECT h.k, p.residence FROM h CROSS JOIN persons p WHERE p.id = h.v
-                """) { row in (slot: try row.int("k"), residence: try row.text("residence")) }
-            for (slot, residence) in heads where headless.indices.contains(slot) {
-                households[headless[slot]].residence = residence
-            }
-        }
-
-        // The members' department records: the blind index of the ID number
-        // is the only link (member_index = persons.id_blind). A person in two
-        // households of the page has two slots, so the record is in both.
-        if !slots.isEmpty {
-            let blinds = slots.map { households[$0.household].members[$0.member].idBlind }
-            let records = try await reader.rows("""
-                \(try Self.positions("m", blinds, uuid: false, on: sql))SELECT m.k, d.id, d.source, d.type, d.kind, d.period, d.amount, d.active, d.area, \
-                d.account_index FROM m CROSS JOIN department_records d WHERE d.member_index = m.v
-                """) { row in
-                (slot: try row.int("k"), record: BatchHouseholdRows.Record(
-                    rowID: try row.int64("id"), member: 0, source: try row.text("source"), type: try row.text("type"),
-                    kind: try row.text("kind"), period: try row.text("period"), amount: try row.int64("amount"),
-                    active: try row.bool("active"), area: try row.text("area"), accountIndex: try row.text("account_index")))
-            }
-            for (slot, record) in records where slots.indices.contains(slot) {
-                let (household, member) = slots[slot]
-                households[household].records.append(record.of(member: member))
-            }
+        // The households without a usable digest, read from their rows; their
+        // members' fields are opened here (evaluating needs them opened, and
+        // a digest holds them so), and a new digest made of them.
+        let stale = households.indices.filter { !households[$0].fromDigest }
+        try await readRows(of: stale, into: &households, on: reader)
+        for index in stale {
+            // A field that does not open leaves the household without a
+            // digest; evaluating it reports the error.
+            guard let opened = try? households[index].members.map({ try $0.fields(cipher) }) else { continue }
+            for (member, fields) in opened.enumerated() { households[index].members[member].opened = fields }
+            households[index].digest = try? BatchDigest.seal(households[index], cipher: cipher)
         }
 
         if let run {
@@ -439,6 +449,69 @@ public struct ActiveHouseholdReader: Sendable {
             }
         }
         return households
+    }
+
+    /// The current members (in form order, with their persons' sealed
+    /// fields), the head's residence and the department records of the
+    /// households at `indices`, from their rows.
+    private func readRows(of indices: [Int], into households: inout [BatchHouseholdRows], on reader: BulkReader) async throws {
+        guard !indices.isEmpty else { return }
+        let sql = reader.sql
+        // k is the household's position in `indices`.
+        let members = try await reader.rows("""
+            \(try Self.positions("h", indices.map { households[$0].id.uuidString }, uuid: true, on: sql))\
+            SELECT h.k, m.person_id, m.relation, m.co_resident, m.status, \
+            p.id_blind, p.id_sealed, p.residence, p.disability_sealed, p.health_sealed FROM h CROSS JOIN household_members m \
+            JOIN persons p\(Self.personColumns(sql)) ON p.id = m.person_id WHERE m.household_id = h.v AND m.left_ms IS NULL \
+            ORDER BY h.k, m.position
+            """) { row in
+            (household: try row.int("k"), residence: try row.text("residence"), member: BatchHouseholdRows.Member(
+                personID: try row.text("person_id"), idBlind: try row.text("id_blind"), idSealed: try row.text("id_sealed"),
+                relation: try row.text("relation"), coResident: try row.bool("co_resident"), status: try row.text("status"),
+                disabilitySealed: try row.optionalText("disability_sealed"), healthSealed: try row.optionalText("health_sealed")))
+        }
+        // Every (household, member) read, in the order of the records query's k.
+        var slots: [(household: Int, member: Int)] = []
+        slots.reserveCapacity(members.count)
+        for (position, residence, member) in members {
+            guard indices.indices.contains(position) else { continue }
+            let index = indices[position]
+            slots.append((index, households[index].members.count))
+            households[index].members.append(member)
+            // The household's kind of residence is its head's.
+            if member.personID == households[index].headPersonID { households[index].residence = residence }
+        }
+        // A head who is no longer a current member (the table edited by
+        // hand): read from the person row.
+        let headless = indices.filter { households[$0].residence == nil }
+        if !headless.isEmpty {
+            let heads = try await reader.rows("""
+                \(try Self.positions("h", headless.map { households[$0].headPersonID }, uuid: true, on: sql))\
+                SELECT h.k, p.residence FROM h CROSS JOIN persons p WHERE p.id = h.v
+                """) { row in (slot: try row.int("k"), residence: try row.text("residence")) }
+            for (slot, residence) in heads where headless.indices.contains(slot) {
+                households[headless[slot]].residence = residence
+            }
+        }
+
+        // The members' department records: the blind index of the ID number
+        // is the only link (member_index = persons.id_blind). A person in two
+        // households of the page has two slots, so the record is in both.
+        guard !slots.isEmpty else { return }
+        let blinds = slots.map { households[$0.household].members[$0.member].idBlind }
+        let records = try await reader.rows("""
+            \(try Self.positions("m", blinds, uuid: false, on: sql))SELECT m.k, d.id, d.source, d.type, d.kind, d.period, d.amount, d.active, d.area, \
+            d.account_index FROM m CROSS JOIN department_records d WHERE d.member_index = m.v
+            """) { row in
+            (slot: try row.int("k"), record: BatchHouseholdRows.Record(
+                rowID: try row.int64("id"), member: 0, source: try row.text("source"), type: try row.text("type"),
+                kind: try row.text("kind"), period: try row.text("period"), amount: try row.int64("amount"),
+                active: try row.bool("active"), area: try row.text("area"), accountIndex: try row.text("account_index")))
+        }
+        for (slot, record) in records where slots.indices.contains(slot) {
+            let (household, member) = slots[slot]
+            households[household].records.append(record.of(member: member))
+        }
     }
 
     private static func uuid(_ text: String) throws -> UUID {
@@ -468,16 +541,11 @@ public struct ActiveHouseholdReader: Sendable {
             members.reserveCapacity(household.members.count)
             for (index, row) in household.members.enumerated() {
                 let field = Self.memberField(index)
-                let person = row.personID.uppercased()
-                let opened = Result { () throws -> (String, String?, String?) in
-                    (try cipher.open(row.idSealed, context: Self.personContext("id_sealed", uppercased: person)),
-                     try cipher.open(row.disabilitySealed, context: Self.personContext("disability_sealed", uppercased: person)),
-                     try cipher.open(row.healthSealed, context: Self.personContext("health_sealed", uppercased: person)))
-                }
-                guard case .success(let (idText, disabilityText, healthText)) = opened else {
+                guard let opened = try? row.fields(cipher) else {
                     let text = BatchText.memberUnreadable("sealed field")
                     throw UserError("batch.sealed_field", field: field, zh: text.zh, en: text.en)
                 }
+                let (idText, disabilityText, healthText) = (opened.idNumber, opened.disability, opened.health)
                 let id = try ResidentID(idText, today: Self.latestDay, field: field)
                 members.append(try CaseMember(id: id, name: "", relationshipCode: row.relation, coResident: row.coResident,
                                               statusCode: row.status, disability: try PersonRecord.disability(stored: disabilityText, field: field),
@@ -544,6 +612,11 @@ public struct BatchRunReport: Sendable {
     public let summary: BatchSummary
     public let members: Int
     public let records: Int
+    /// Households read from their current digests.
+    public let fromDigests: Int
+    /// Households read from their rows (no digest, or one made before their
+    /// last change): each got a new digest.
+    public let readAnew: Int
     public let seconds: Double
 }
 
@@ -616,7 +689,7 @@ public struct BatchVerification: Sendable {
         // its list of errors) does not depend on timing.
         let lanes = HouseholdLane.split(workers)
         var summaries = [BatchSummary](repeating: BatchSummary(), count: lanes.count)
-        var done = 0, members = 0, records = 0
+        var done = 0, members = 0, records = 0, fromDigests = 0
         progress(0, total)
         // 1.6 GiB of SQLite page cache shared by the lanes' connections
         // (800 MiB each on two cores), inside the batch's 2 GiB.
@@ -634,10 +707,16 @@ public struct BatchVerification: Sendable {
                     group.addTask { (number, try await Self.evaluate(next, lane: lanes[number], reader: readers[number], run: runID)) }
                 }
                 var rows: [[any SQLExpression]] = []
+                var digests: [[any SQLExpression]] = []
                 rows.reserveCapacity(page.count)
                 for (household, result) in zip(page, evaluated) {
                     members += household.memberCount
                     records += household.recordCount
+                    if household.fromDigest {
+                        fromDigests += 1
+                    } else if let digest = household.digest {
+                        digests.append([SQLBind(household.id), SQLBind(household.dataVersion), SQLBind(digest)])
+                    }
                     switch result {
                     case .success(let outcome):
                         let change = summaries[number].add(previous: household.previous, outcome: outcome)
@@ -646,7 +725,7 @@ public struct BatchVerification: Sendable {
                         summaries[number].addError(BatchError(household: household.id.uuidString, error: error))
                     }
                 }
-                try await write(rows)
+                try await write(rows, digests: digests)
                 done += page.count
                 progress(done, total)
             }
@@ -659,6 +738,7 @@ public struct BatchVerification: Sendable {
         run.summary = summary.json.rendered(pretty: false)
         try await run.update(on: db)
         return BatchRunReport(runID: runID, region: region, asOf: asOf, summary: summary, members: members, records: records,
+                              fromDigests: fromDigests, readAnew: done - fromDigests,
                               seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
     }
 
@@ -704,13 +784,20 @@ public struct BatchVerification: Sendable {
     }
 
     /// One transaction, 1,000 rows a statement (11 values a row stays under
-    /// SQLite's and PostgreSQL's limits on bound values).
-    func write(_ rows: [[any SQLExpression]]) async throws {
-        guard !rows.isEmpty else { return }
+    /// SQLite's and PostgreSQL's limits on bound values): the page's results
+    /// and the digests of the households read from their rows (a digest
+    /// replaces the household's older one).
+    func write(_ rows: [[any SQLExpression]], digests: [[any SQLExpression]]) async throws {
+        guard !rows.isEmpty || !digests.isEmpty else { return }
         try await db.transaction { tx in
             for slice in rows.chunked(1000) {
                 try await tx.sql.insert(into: HouseholdVerificationResultRecord.schema)
                     .columns(Self.resultColumns).rows(slice).run()
+            }
+            for slice in digests.chunked(1000) {
+                try await tx.sql.insert(into: M022BatchDigests.table).columns("household_id", "data_version", "body").rows(slice)
+                    .onConflict(with: ["household_id"]) { $0.set(excludedValueOf: "data_version").set(excludedValueOf: "body") }
+                    .run()
             }
         }
     }

@@ -83,6 +83,9 @@ struct VerifyBatchCommand: AsyncCommand {
         lines.append(Bilingual(
             zh: "用时 \(String(format: "%.1f", report.seconds)) 秒，每秒 \(Int(perSecond)) 户（成员 \(report.members)，部门记录 \(report.records)）",
             en: "Elapsed \(String(format: "%.1f", report.seconds)) s, \(Int(perSecond)) households/s (members \(report.members), department records \(report.records))"))
+        lines.append(Bilingual(
+            zh: "读自核对输入摘要 \(report.fromDigests) 户；自数据行重新读取 \(report.readAnew) 户（其摘要已更新）",
+            en: "\(report.fromDigests) households read from their digests; \(report.readAnew) read from their rows (digests rewritten)"))
         return lines.flatMap { [$0.zh, $0.en] }
     }
 }
