@@ -223,6 +223,36 @@ struct BatchFixture {
         }
     }
 
+    /// The previous result is the household's row in the latest earlier run
+    /// that has one: a run of another township, or one the household sat
+    /// out (its claim suspended), is passed over.
+    @Test(arguments: TestDatabase.all)
+    func thePreviousResultIsTheLatestEarlierRunThatHadTheHousehold(_ database: TestDatabase) async throws {
+        try await withTestApp(database) { app in
+            let f = BatchFixture(app: app)
+            let ids = try await family(f)
+            let first = try await f.run("340321")
+            let township = try await f.run("340321101")
+            #expect(township.summary.households == 1 && township.summary.count(.unchanged) == 1)
+            // The elder now gets 30000 a month; the single earner's claim is suspended.
+            try await f.wages(Self.elder, 30_000)
+            try await app.sql.raw("UPDATE dibao_claims SET state = 'suspended' WHERE household_id = \(bind: ids.single)").run()
+            let third = try await f.run("340321")
+            var results = try await f.results(run: third.runID)
+            #expect(Set(results.keys) == [ids.family, ids.elder])
+            #expect(results[ids.family]?.change == "unchanged")
+            #expect(results[ids.elder]?.change == "amountChanged")
+            #expect(third.summary.benefitBefore == Money(fen: 198_400 + 74_400))
+            try await app.sql.raw("UPDATE dibao_claims SET state = 'active' WHERE household_id = \(bind: ids.single)").run()
+            let fourth = try await f.run("340321")
+            results = try await f.results(run: fourth.runID)
+            // The single earner's latest result is the first run's.
+            #expect(results[ids.single]?.change == "unchanged" && fourth.summary.count(.unchanged) == 3)
+            #expect(fourth.summary.count(BatchChange.new) == 0)
+            #expect(first.runID < township.runID && township.runID < third.runID)
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func anotherRegionsHouseholdsAreLeftAlone(_ database: TestDatabase) async throws {
         try await withTestApp(database) { app in

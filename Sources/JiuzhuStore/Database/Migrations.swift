@@ -26,6 +26,7 @@ public enum JiuzhuMigrations {
         M020CreateReserveFunds(),
         M021BatchCoveringIndexes(),
         M022BatchDigests(),
+        M023ResultsWithoutHouseholdIndex(),
     ]
 
     public static func register(on migrations: Migrations) {

@@ -157,6 +157,22 @@ struct M021BatchCoveringIndexes: AsyncMigration {
     }
 }
 
+/// The previous result of a household is found through the results' key of
+/// (run, household) instead (see `ActiveHouseholdReader.readPrevious`): each
+/// run appended its million results to that key in order, but had to insert
+/// them all over M013's index by household — every leaf page of an index of
+/// 2 GB after 30 runs rewritten by each run.
+struct M023ResultsWithoutHouseholdIndex: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.sql.drop(index: "household_results_latest_idx").ifExists().run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.sql.create(index: "household_results_latest_idx").on(HouseholdVerificationResultRecord.schema)
+            .column("household_id").column("run_id").column("conclusion").column("monthly_benefit").run()
+    }
+}
+
 extension DepartmentRecordRow {
     static let memberIndexName = "department_records_member_columns_idx"
 
@@ -435,20 +451,43 @@ public struct ActiveHouseholdReader: Sendable {
             households[index].digest = try? BatchDigest.seal(households[index], cipher: cipher)
         }
 
-        if let run {
-            let previous = try await reader.rows("""
-                \(try Self.positions("h", ids, uuid: true, on: sql))SELECT h.k, r.conclusion, r.monthly_benefit FROM h \
-                CROSS JOIN household_verification_results r WHERE r.household_id = h.v AND r.run_id = \
-                (SELECT MAX(e.run_id) FROM household_verification_results e WHERE e.household_id = h.v AND e.run_id < \(bind: run))
+        if let run { try await readPrevious(before: run, into: &households, on: reader) }
+        return households
+    }
+
+    /// Each household's latest result of a run before `run`: the earlier
+    /// runs from the latest back, each asked (through its key of run and
+    /// household, one seek a household in household order) only for the
+    /// households of its region that have none yet — usually the run before
+    /// answers for all. (An index by household, then run, answered it in
+    /// one seek, but every run inserted a million entries all over it.)
+    private func readPrevious(before run: Int64, into households: inout [BatchHouseholdRows], on reader: BulkReader) async throws {
+        let runs = try await reader.rows("""
+            SELECT id, region_code FROM verification_batch_runs WHERE id < \(bind: run) ORDER BY id DESC
+            """) { row in (id: try row.int64("id"), region: try row.text("region_code")) }
+        let regions = households.map { try? RegionCode($0.regionCode) }
+        var pending = Array(households.indices)
+        for earlier in runs where !pending.isEmpty {
+            guard let scope = try? RegionCode(earlier.region) else { continue }
+            let asked = pending.filter { regions[$0].map(scope.contains) ?? false }
+            guard !asked.isEmpty else { continue }
+            let found = try await reader.rows("""
+                \(try Self.positions("h", asked.map { households[$0].id.uuidString }, uuid: true, on: reader.sql))\
+                SELECT h.k, r.conclusion, r.monthly_benefit FROM h CROSS JOIN household_verification_results r \
+                WHERE r.run_id = \(bind: earlier.id) AND r.household_id = h.v
                 """) { row in
-                (household: try row.int("k"), conclusion: try row.text("conclusion"), benefit: try row.int64("monthly_benefit"))
+                (slot: try row.int("k"), conclusion: try row.text("conclusion"), benefit: try row.int64("monthly_benefit"))
             }
-            for (index, conclusionText, benefit) in previous {
-                guard households.indices.contains(index), let conclusion = VerificationConclusion(rawValue: conclusionText) else { continue }
+            var answered = Set<Int>()
+            for (slot, conclusionText, benefit) in found where asked.indices.contains(slot) {
+                let index = asked[slot]
+                answered.insert(index)
+                // A conclusion this version does not know: no previous result to compare with.
+                guard let conclusion = VerificationConclusion(rawValue: conclusionText) else { continue }
                 households[index].previous = PreviousVerification(conclusion: conclusion, monthlyBenefit: Money(fen: benefit))
             }
+            pending.removeAll { answered.contains($0) }
         }
-        return households
     }
 
     /// The current members (in form order, with their persons' sealed
