@@ -245,7 +245,7 @@ import Vapor
             let early = try await reader(f).page(after: nil, previousBefore: nil)
             try await f.wages(Self.single, 1, months: ["2026-01"])
             try await BatchVerification(db: app.db, keys: f.keys).write([], digests: early.map { household in
-                [SQLBind(household.id), SQLBind(household.dataVersion), SQLBind(try #require(household.digest))]
+                [.uuid(household.id), .integer(household.dataVersion), .blob(try #require(household.digest))]
             })
             #expect(try await digestCount(app) == 3)
             #expect(try await readAnew(f) == [ids.single])

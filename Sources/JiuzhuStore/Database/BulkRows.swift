@@ -165,3 +165,105 @@ private final class BulkCollector<T>: @unchecked Sendable {
         return values
     }
 }
+
+/// A value of a bulk insert.
+public enum BulkValue: Sendable {
+    case text(String)
+    case integer(Int64)
+    case blob(Data)
+    /// Stored as SQLite stores a Fluent UUID (upper-case text), as `uuid` on PostgreSQL.
+    case uuid(UUID)
+
+    var bind: SQLBind {
+        switch self {
+        case .text(let value): SQLBind(value)
+        case .integer(let value): SQLBind(value)
+        case .blob(let value): SQLBind(value)
+        case .uuid(let value): SQLBind(value)
+        }
+    }
+
+    var sqliteData: SQLiteData {
+        switch self {
+        case .text(let value): .text(value)
+        case .integer(let value): .integer(Int(value))
+        case .blob(let value): .blob(ByteBuffer(data: value))
+        case .uuid(let value): .text(value.uuidString)
+        }
+    }
+}
+
+/// Rows for one table; on a conflict on `conflictKey` (when set) the row's
+/// other columns replace the stored ones.
+public struct BulkInsert: Sendable {
+    public let table: String
+    public let columns: [String]
+    public let rows: [[BulkValue]]
+    public let conflictKey: String?
+
+    public init(table: String, columns: [String], rows: [[BulkValue]], conflictKey: String? = nil) {
+        self.table = table
+        self.columns = columns
+        self.rows = rows
+        self.conflictKey = conflictKey
+    }
+
+    /// SQLite allows 32,766 bound values a statement, PostgreSQL 65,535.
+    var rowsPerStatement: Int { max(1, 30_000 / max(1, columns.count)) }
+}
+
+/// Writing many rows (the batch's results): one transaction, multi-row
+/// inserts. On SQLite the values go to sqlite-nio as they are (SQLKit's
+/// binds pass every value through `Encodable` and dynamic casts, which cost
+/// more than the insert); elsewhere through SQLKit.
+public enum BulkWriter {
+    public static func insert(_ inserts: [BulkInsert], on db: any Database) async throws {
+        guard inserts.contains(where: { !$0.rows.isEmpty }) else { return }
+        if let sqlite = db as? any SQLiteDatabase {
+            try await sqlite.withConnection { connection in
+                _ = try await connection.query("BEGIN IMMEDIATE", [])
+                do {
+                    for insert in inserts {
+                        for slice in insert.rows.chunked(insert.rowsPerStatement) {
+                            _ = try await connection.query(sqliteStatement(insert, rows: slice.count),
+                                                           slice.flatMap { $0.map(\.sqliteData) })
+                        }
+                    }
+                    _ = try await connection.query("COMMIT", [])
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", [])
+                    throw error
+                }
+            }
+            return
+        }
+        try await db.transaction { tx in
+            for insert in inserts {
+                for slice in insert.rows.chunked(insert.rowsPerStatement) {
+                    let builder = tx.sql.insert(into: insert.table).columns(insert.columns).rows(slice.map { $0.map(\.bind) })
+                    if let key = insert.conflictKey {
+                        try await builder.onConflict(with: [key]) { update in
+                            var update = update
+                            for column in insert.columns where column != key { update = update.set(excludedValueOf: column) }
+                            return update
+                        }.run()
+                    } else {
+                        try await builder.run()
+                    }
+                }
+            }
+        }
+    }
+
+    static func sqliteStatement(_ insert: BulkInsert, rows: Int) -> String {
+        func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let row = "(" + Array(repeating: "?", count: insert.columns.count).joined(separator: ",") + ")"
+        var sql = "INSERT INTO \(quoted(insert.table)) (\(insert.columns.map(quoted).joined(separator: ","))) VALUES "
+        sql += Array(repeating: row, count: rows).joined(separator: ",")
+        if let key = insert.conflictKey {
+            let updates = insert.columns.filter { $0 != key }.map { "\(quoted($0)) = excluded.\(quoted($0))" }
+            sql += " ON CONFLICT (\(quoted(key))) DO UPDATE SET " + updates.joined(separator: ", ")
+        }
+        return sql
+    }
+}

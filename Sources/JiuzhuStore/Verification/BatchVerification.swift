@@ -437,7 +437,6 @@ public struct ActiveHouseholdReader: Sendable {
             cursor = last
         }
         guard !households.isEmpty else { return [] }
-        let ids = households.map(\.id.uuidString)
         // The households without a usable digest, read from their rows; their
         // members' fields are opened here (evaluating needs them opened, and
         // a digest holds them so), and a new digest made of them.
@@ -745,8 +744,8 @@ public struct BatchVerification: Sendable {
                 if let next {
                     group.addTask { (number, try await Self.evaluate(next, lane: lanes[number], reader: readers[number], run: runID)) }
                 }
-                var rows: [[any SQLExpression]] = []
-                var digests: [[any SQLExpression]] = []
+                var rows: [[BulkValue]] = []
+                var digests: [[BulkValue]] = []
                 rows.reserveCapacity(page.count)
                 for (household, result) in zip(page, evaluated) {
                     members += household.memberCount
@@ -754,7 +753,7 @@ public struct BatchVerification: Sendable {
                     if household.fromDigest {
                         fromDigests += 1
                     } else if let digest = household.digest {
-                        digests.append([SQLBind(household.id), SQLBind(household.dataVersion), SQLBind(digest)])
+                        digests.append([.uuid(household.id), .integer(household.dataVersion), .blob(digest)])
                     }
                     switch result {
                     case .success(let outcome):
@@ -815,29 +814,20 @@ public struct BatchVerification: Sendable {
                                 "monthly_benefit", "per_capita_income", "per_capita_assets", "flags", "missing_sources"]
 
     static func resultRow(run: Int64, household: BatchHouseholdRows, outcome: VerificationOutcome,
-                          change: BatchChange) -> [any SQLExpression] {
-        [SQLBind(run), SQLBind(household.id), SQLBind(household.regionCode), SQLBind(outcome.conclusion.rawValue),
-         SQLBind(change.rawValue), SQLBind(outcome.countedMembers), SQLBind(outcome.monthlyBenefit.fen),
-         SQLBind(outcome.perCapitaIncome.fen), SQLBind(outcome.perCapitaFinancialAssets.fen),
-         SQLBind(outcome.flags.map(\.rawValue).joined(separator: ",")), SQLBind(outcome.missingSources.joined(separator: ","))]
+                          change: BatchChange) -> [BulkValue] {
+        [.integer(run), .uuid(household.id), .text(household.regionCode), .text(outcome.conclusion.rawValue),
+         .text(change.rawValue), .integer(Int64(outcome.countedMembers)), .integer(outcome.monthlyBenefit.fen),
+         .integer(outcome.perCapitaIncome.fen), .integer(outcome.perCapitaFinancialAssets.fen),
+         .text(outcome.flags.map(\.rawValue).joined(separator: ",")), .text(outcome.missingSources.joined(separator: ","))]
     }
 
-    /// One transaction, 1,000 rows a statement (11 values a row stays under
-    /// SQLite's and PostgreSQL's limits on bound values): the page's results
-    /// and the digests of the households read from their rows (a digest
-    /// replaces the household's older one).
-    func write(_ rows: [[any SQLExpression]], digests: [[any SQLExpression]]) async throws {
-        guard !rows.isEmpty || !digests.isEmpty else { return }
-        try await db.transaction { tx in
-            for slice in rows.chunked(1000) {
-                try await tx.sql.insert(into: HouseholdVerificationResultRecord.schema)
-                    .columns(Self.resultColumns).rows(slice).run()
-            }
-            for slice in digests.chunked(1000) {
-                try await tx.sql.insert(into: M022BatchDigests.table).columns("household_id", "data_version", "body").rows(slice)
-                    .onConflict(with: ["household_id"]) { $0.set(excludedValueOf: "data_version").set(excludedValueOf: "body") }
-                    .run()
-            }
-        }
+    /// One transaction: the page's results and the digests of the
+    /// households read from their rows (a digest replaces the household's older one).
+    func write(_ rows: [[BulkValue]], digests: [[BulkValue]]) async throws {
+        try await BulkWriter.insert([
+            BulkInsert(table: HouseholdVerificationResultRecord.schema, columns: Self.resultColumns, rows: rows),
+            BulkInsert(table: M022BatchDigests.table, columns: ["household_id", "data_version", "body"], rows: digests,
+                       conflictKey: "household_id"),
+        ], on: db)
     }
 }
