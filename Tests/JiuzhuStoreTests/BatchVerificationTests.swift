@@ -136,8 +136,10 @@ struct BatchFixture {
         }
     }
 
-    func run(_ region: String, pageSize: Int = 2000, workers: Int = 2, laneDatabases: [any Database] = []) async throws -> BatchRunReport {
-        try await BatchVerification(db: app.db, keys: keys, pageSize: pageSize, workers: workers, laneDatabases: laneDatabases)
+    func run(_ region: String, pageSize: Int = 2000, workers: Int = 2, laneDatabases: [any Database] = [],
+             writeDatabase: (any Database)? = nil) async throws -> BatchRunReport {
+        try await BatchVerification(db: app.db, keys: keys, pageSize: pageSize, workers: workers, laneDatabases: laneDatabases,
+                                    writeDatabase: writeDatabase)
             .run(region: try RegionCode(region), asOf: Self.asOf, actor: "tester", now: Self.now)
     }
 
@@ -386,7 +388,11 @@ struct BatchFixture {
                 if number % 2 == 0 { try await f.wages(person, 300_000) }
             }
             let loops = app.eventLoopGroup.makeIterator().compactMap { app.databases.database(logger: app.logger, on: $0) }
-            let lanes = try await f.run("340321", pageSize: 1, workers: 3, laneDatabases: loops)
+            // On SQLite the writes go through connections of their own, as the command's do.
+            let writes = app.databases.configuration(for: .batchWrites) == nil ? nil
+                : app.databases.database(.batchWrites, logger: app.logger, on: app.eventLoopGroup.any())
+            #expect((writes == nil) == (database != .sqlite))
+            let lanes = try await f.run("340321", pageSize: 1, workers: 3, laneDatabases: loops, writeDatabase: writes)
             let single = try await f.run("340321", workers: 1)
             #expect(lanes.summary.households == ids.count && lanes.summary.errorCount == 0)
             #expect(single.summary.count(.unchanged) == ids.count, "the second run finds every outcome unchanged")

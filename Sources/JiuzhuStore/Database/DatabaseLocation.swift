@@ -56,6 +56,15 @@ public enum DatabaseLocation: Sendable, Equatable {
         }
     }
 
+    /// The same SQLite file under another id, for the writes of a batch
+    /// (`jiuzhu verify --batch`): connections of its own, so that the
+    /// results are written while the lanes read on theirs (a Fluent SQLite
+    /// database has one connection per event loop, which a lane holds while
+    /// it reads a page). Opened only when used.
+    static func useBatchWrites(_ path: String, _ databases: Databases) {
+        databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(30), sqlLogLevel: .debug), as: .batchWrites, isDefault: false)
+    }
+
     /// Registers the database with Fluent as the default. Returns the files
     /// to remove once the application has shut down (see `sqliteMemory`).
     @discardableResult
@@ -63,6 +72,7 @@ public enum DatabaseLocation: Sendable, Equatable {
         switch self {
         case .sqliteFile(let path):
             databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(30), sqlLogLevel: .debug), as: .sqlite)
+            Self.useBatchWrites(path, databases)
             return []
         case .sqliteMemory:
             // SQLiteKit keeps an "in-memory" database in a temporary file (its
@@ -73,6 +83,7 @@ public enum DatabaseLocation: Sendable, Equatable {
             let file = FileManager.default.temporaryDirectory
                 .appendingPathComponent("jiuzhu-memory-\(UUID().uuidString).sqlite", isDirectory: false)
             databases.use(.sqlite(.file(file.path), connectionPoolTimeout: .seconds(30), sqlLogLevel: .debug), as: .sqlite)
+            Self.useBatchWrites(file.path, databases)
             return ["", "-journal", "-wal", "-shm"].map { URL(fileURLWithPath: file.path + $0, isDirectory: false) }
         case .postgres(let url, let schema):
             var configuration = try SQLPostgresConfiguration(url: url)
@@ -84,4 +95,9 @@ public enum DatabaseLocation: Sendable, Equatable {
             return []
         }
     }
+}
+
+extension DatabaseID {
+    /// See `DatabaseLocation.useBatchWrites`; registered for SQLite only.
+    public static let batchWrites = DatabaseID(string: "jiuzhu-batch-writes")
 }

@@ -676,14 +676,19 @@ public struct BatchVerification: Sendable {
     /// SQLite database has one connection per event loop and lanes sharing
     /// one connection read one after another. Default: `db` alone.
     public var laneDatabases: [any Database]
+    /// Where the results and digests are written; default `db`. On SQLite,
+    /// give a connection no lane reads on (`DatabaseID.batchWrites`).
+    public var writeDatabase: any Database
 
     public init(db: any Database, keys: KeyRing, pageSize: Int = 2000,
-                workers: Int = ProcessInfo.processInfo.activeProcessorCount, laneDatabases: [any Database] = []) {
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount, laneDatabases: [any Database] = [],
+                writeDatabase: (any Database)? = nil) {
         self.db = db
         self.keys = keys
         self.pageSize = pageSize
         self.workers = max(1, workers)
         self.laneDatabases = laneDatabases.isEmpty ? [db] : laneDatabases
+        self.writeDatabase = writeDatabase ?? db
     }
 
     /// A source is `returned` when it has delivered at least one completed
@@ -828,6 +833,6 @@ public struct BatchVerification: Sendable {
             BulkInsert(table: HouseholdVerificationResultRecord.schema, columns: Self.resultColumns, rows: rows),
             BulkInsert(table: M022BatchDigests.table, columns: ["household_id", "data_version", "body"], rows: digests,
                        conflictKey: "household_id"),
-        ], on: db)
+        ], on: writeDatabase)
     }
 }

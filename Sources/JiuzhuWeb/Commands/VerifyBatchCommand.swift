@@ -54,7 +54,11 @@ struct VerifyBatchCommand: AsyncCommand {
         do {
             // One database per event loop: each lane gets its own connection.
             let lanes = app.eventLoopGroup.makeIterator().compactMap { app.databases.database(logger: app.logger, on: $0) }
-            report = try await BatchVerification(db: app.db, keys: options.keys, pageSize: pageSize, laneDatabases: lanes)
+            // The writes on connections of their own (SQLite; nil elsewhere).
+            let writes = app.databases.configuration(for: .batchWrites) == nil ? nil
+                : app.databases.database(.batchWrites, logger: app.logger, on: app.eventLoopGroup.any())
+            report = try await BatchVerification(db: app.db, keys: options.keys, pageSize: pageSize, laneDatabases: lanes,
+                                                 writeDatabase: writes)
                 .run(region: region, asOf: asOf, actor: "cli", now: options.clock()) { done, total in
                     bar.activity.currentProgress = total == 0 ? 1 : Double(done) / Double(total)
                 }
