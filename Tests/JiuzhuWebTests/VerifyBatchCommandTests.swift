@@ -56,6 +56,28 @@ import Vapor
         }
     }
 
+    /// `--digests-only` (after imports) makes the stale digests current
+    /// without a run; the next run reads every household from its digest.
+    @Test(arguments: TestDatabase.all)
+    func digestsCanBeMadeCurrentWithoutARun(_ database: TestDatabase) async throws {
+        try await withTestApp(database, seedDemo: true) { app in
+            try await load(app, households: 40)
+            let printed = try await verify(app, ["--batch", "--region", "340321", "--digests-only", "--page-size", "6"])
+            #expect(printed.contains("Digests of 340321: 40 active households, 40 rewritten"))
+            #expect(try await VerificationBatchRunRecord.query(on: app.db).count() == 0)
+            #expect(try await AuditEventRecord.query(on: app.db).filter(\.$action == "verification.digests").count() == 1)
+            let again = try await verify(app, ["--batch", "--region", "340321", "--digests-only"])
+            #expect(again.contains("40 active households, 0 rewritten"))
+            // A record arrives for one member: that household alone is rewritten.
+            try await app.sql.raw("""
+                UPDATE department_records SET amount = amount + 1 WHERE id = (SELECT MIN(id) FROM department_records)
+                """).run()
+            #expect(try await verify(app, ["--batch", "--region", "340321", "--digests-only"]).contains("40 active households, 1 rewritten"))
+            let run = try await verify(app, ["--batch", "--region", "340321", "--as-of", "2026-06-15"])
+            #expect(run.contains("40 households read from their digests; 0 read from their rows"))
+        }
+    }
+
     @Test func wrongArgumentsAreRefusedBeforeAnyRun() async throws {
         try await withTestApp(.sqlite, seedDemo: true) { app in
             for arguments in [["--region", "340321", "--as-of", "2026-06-15"],

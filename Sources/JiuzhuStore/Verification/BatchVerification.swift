@@ -785,6 +785,43 @@ public struct BatchVerification: Sendable {
                               seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
     }
 
+    /// 摘要更新 — makes the digests of the region's active households current
+    /// without evaluating them or writing results: run after imports (a
+    /// department's monthly feed touches most households), so that the next
+    /// batch reads from digests. Each lane reads its pages as a run does;
+    /// households with a current digest cost one sequential read. Returns
+    /// (households, digests rewritten, seconds).
+    public func refreshDigests(region: RegionCode, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in })
+        async throws -> (households: Int, refreshed: Int, seconds: Double) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var reader = ActiveHouseholdReader(db: db, keys: keys, region: region, asOf: ActiveHouseholdReader.latestDay,
+                                           schedule: PolicySchedule([]), sources: [:], pageSize: pageSize)
+        let total = try await reader.count()
+        let lanes = HouseholdLane.split(workers)
+        reader.pageCacheKiB = Self.pageCacheBudgetKiB / min(lanes.count, laneDatabases.count)
+        let readers = lanes.indices.map { reader.reading(from: laneDatabases[$0 % laneDatabases.count]) }
+        var done = 0, refreshed = 0
+        progress(0, total)
+        try await withThrowingTaskGroup(of: (lane: Int, page: [BatchHouseholdRows]).self) { group in
+            for number in lanes.indices {
+                group.addTask { (number, try await readers[number].page(after: nil, previousBefore: nil, lane: lanes[number])) }
+            }
+            while let (number, page) = try await group.next() {
+                guard let last = page.last else { continue }
+                group.addTask { (number, try await readers[number].page(after: last.id, previousBefore: nil, lane: lanes[number])) }
+                let digests: [[BulkValue]] = page.compactMap { household in
+                    guard !household.fromDigest, let digest = household.digest else { return nil }
+                    return [.uuid(household.id), .integer(household.dataVersion), .blob(digest)]
+                }
+                try await write([], digests: digests)
+                done += page.count
+                refreshed += digests.count
+                progress(done, total)
+            }
+        }
+        return (done, refreshed, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+    }
+
     /// A page, its outcomes, and the read of the lane's next page (nil at the lane's end).
     typealias EvaluatedPage = (page: [BatchHouseholdRows], evaluated: [Result<VerificationOutcome, UserError>],
                                next: Task<[BatchHouseholdRows], any Error>?)
