@@ -48,7 +48,15 @@ import Vapor
             #expect((before[StaffUser.schema] ?? 0) > 0)    // the demo accounts' TOTP secrets
 
             // A run killed after two batches...
+            // A batch digest, sealed by the old key: kept until the rotation is done.
+            let household = try #require(try await HouseholdRecord.query(on: app.db).first()?.requireID())
+            try await BulkWriter.insert([BulkInsert(table: M022BatchDigests.table, columns: ["household_id", "data_version", "body"],
+                                                    rows: [[.uuid(household), .integer(0), .blob(Data("v1:old".utf8))]])], on: app.db)
+            func digests() async throws -> Int {
+                try await app.sql.raw("SELECT COUNT(*) AS n FROM household_batch_digests").first()?.decode(column: "n", as: Int.self) ?? -1
+            }
             let partial = try await rotation.run(batchSize: 25, maxBatches: 2)
+            #expect(try await digests() == 1)
             #expect(partial == 50)
             // ...leaves a database the servers (new key current, old key previous) still read in full.
             let people = PeopleRepository(db: app.db, keys: rotating)
@@ -60,6 +68,7 @@ import Vapor
             // The rerun finishes the job.
             try await rotation.run(batchSize: 25)
             #expect(try await rotation.pending().values.reduce(0, +) == 0)
+            #expect(try await digests() == 0)
 
             // The old key is no longer needed for anything but old audit rows.
             let newOnly = KeyRing(current: newKey)

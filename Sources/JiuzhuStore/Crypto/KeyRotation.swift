@@ -4,7 +4,8 @@ import JiuzhuCore
 import SQLKit
 
 /// `jiuzhu keys rotate`: re-seals every personal field (and recomputes the
-/// blind indexes) under the current master key, a batch per transaction.
+/// blind indexes) under the current master key, a batch per transaction;
+/// once all is done, the batch's digests are deleted (they are remade).
 /// Servers run with the new key as current and the old one as previous, so
 /// they read both while this runs; a killed run resumes where it stopped,
 /// because only values not yet under the current key are selected.
@@ -138,6 +139,12 @@ public struct KeyRotation: Sendable {
             total += batch.count
             batches += 1
             progress(DepartmentRecordRow.schema, batch.count)
+        }
+        // Finished: the batch's digests (sealed by the key they were made
+        // under, of rows now re-sealed) go; the next batch, or `verify --batch
+        // --digests-only`, makes them again under the current key.
+        if try await pending().values.allSatisfy({ $0 == 0 }) {
+            try await db.sql.delete(from: M022BatchDigests.table).run()
         }
         return total
     }
