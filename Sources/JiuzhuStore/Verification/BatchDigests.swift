@@ -28,32 +28,40 @@ struct M022BatchDigests: AsyncMigration {
     static let householdsIndex = "households_batch_columns_idx"
 
     /// One table whose rows a digest is made of: the key column of the
-    /// changed row, and the statement raising the version of the households
-    /// that row belongs to, given the changed keys (`keys` is a list of
-    /// values on SQLite, a subquery on PostgreSQL).
+    /// changed row, and the queries of the households that row belongs to,
+    /// given the changed keys (`keys` is a list of values on SQLite, a
+    /// subquery on PostgreSQL).
     struct Dependency: Sendable {
         let name: String
         let table: String
         let key: String
-        let bump: [@Sendable (_ keys: String) -> String]
+        let households: [@Sendable (_ keys: String) -> String]
     }
 
+    /// SQLite writes one transaction at a time.
     static func raise(_ households: String) -> String {
-        "UPDATE households SET data_version = data_version + 1 WHERE id IN (\(households))"
+        "UPDATE households SET data_version = data_version + 1 WHERE id IN (\(households));"
+    }
+
+    /// PostgreSQL: the rows locked in id order first, so that two
+    /// transactions raising overlapping households (two departments' feeds at
+    /// once) queue behind each other instead of deadlocking.
+    static func raiseInOrder(_ households: String) -> String {
+        "PERFORM 1 FROM households WHERE id IN (\(households)) ORDER BY id FOR UPDATE; " + raise(households)
     }
 
     static let dependencies: [Dependency] = [
         // A record belongs to whoever holds the ID number it is indexed by.
-        Dependency(name: "records", table: DepartmentRecordRow.schema, key: "member_index", bump: [{ keys in
-            raise("SELECT m.household_id FROM persons p JOIN household_members m ON m.person_id = p.id WHERE p.id_blind IN (\(keys))")
+        Dependency(name: "records", table: DepartmentRecordRow.schema, key: "member_index", households: [{ keys in
+            "SELECT m.household_id FROM persons p JOIN household_members m ON m.person_id = p.id WHERE p.id_blind IN (\(keys))"
         }]),
         // A person's sealed fields and residence: every household they were
         // ever a member of, and the one they head (its residence is theirs).
-        Dependency(name: "persons", table: PersonRecord.schema, key: "id", bump: [
-            { keys in raise("SELECT household_id FROM household_members WHERE person_id IN (\(keys))") },
-            { keys in raise("SELECT id FROM households WHERE head_person_id IN (\(keys))") },
+        Dependency(name: "persons", table: PersonRecord.schema, key: "id", households: [
+            { keys in "SELECT household_id FROM household_members WHERE person_id IN (\(keys))" },
+            { keys in "SELECT id FROM households WHERE head_person_id IN (\(keys))" },
         ]),
-        Dependency(name: "members", table: MemberRecord.schema, key: "household_id", bump: [{ keys in raise(keys) }]),
+        Dependency(name: "members", table: MemberRecord.schema, key: "household_id", households: [{ keys in keys }]),
     ]
 
     static let events = ["INSERT", "UPDATE", "DELETE"]
@@ -120,7 +128,7 @@ struct M022BatchDigests: AsyncMigration {
                 case "DELETE": "OLD.\(dependency.key)"
                 default: "OLD.\(dependency.key), NEW.\(dependency.key)"
                 }
-                let body = dependency.bump.map { $0(keys) + ";" }.joined(separator: " ")
+                let body = dependency.households.map { raise($0(keys)) }.joined(separator: " ")
                 return "CREATE TRIGGER \(triggerName(dependency, event)) AFTER \(event) ON \(dependency.table) FOR EACH ROW BEGIN \(body) END"
             }
         }
@@ -130,7 +138,7 @@ struct M022BatchDigests: AsyncMigration {
     /// insert, however many rows it writes.
     static func postgresTriggers() -> [String] {
         dependencies.flatMap { dependency -> [String] in
-            func bumps(_ keys: String) -> String { dependency.bump.map { $0(keys) + ";" }.joined(separator: " ") }
+            func bumps(_ keys: String) -> String { dependency.households.map { raiseInOrder($0(keys)) }.joined(separator: " ") }
             let function = """
                 CREATE FUNCTION \(functionName(dependency))() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
                 IF TG_OP = 'INSERT' THEN \(bumps("SELECT \(dependency.key) FROM new_rows")) \

@@ -187,8 +187,9 @@ extension DepartmentRecordRow {
 
 // MARK: Reading
 
-/// A household as the batch reads it: plain columns and sealed fields, not
-/// yet opened. `ActiveHouseholdReader.verificationCase` turns it into a Core case.
+/// A household as the batch reads it: from its rows (plain columns and the
+/// members' sealed fields), or from its digest (the same, with the fields
+/// opened). `ActiveHouseholdReader.verificationCase` turns it into a Core case.
 public struct BatchHouseholdRows: Sendable {
     public struct Member: Sendable, Equatable {
         /// `persons.id` as text: the row of the sealed fields' context.
