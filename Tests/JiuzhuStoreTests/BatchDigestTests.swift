@@ -11,9 +11,8 @@ import Vapor
 /// The batch's digests (BatchDigests.swift): a household is read from its
 /// digest only while no row it was made of has changed, whoever changed it.
 @Suite struct BatchDigestTests {
-    static let single = TestPeople.id("34032119900101011")
-    static let elder = TestPeople.id("34032119500101001")
-    static let lodger = TestPeople.id("34032119950505015")
+    static let single = BatchFixture.single
+    static let elder = BatchFixture.elder
 
     static func sample() -> BatchHouseholdRows {
         var household = BatchHouseholdRows(id: UUID(), regionCode: "340321100201", headPersonID: "A-HEAD", residence: "rural")
@@ -87,19 +86,11 @@ import Vapor
         #expect(rejected([UInt8](repeating: 0xFF, count: 40)))
     }
 
-    /// A county with a family, a single earner and an elder; the first run
-    /// made every digest.
+    /// `BatchFixture.county`, the mother earning a little.
     private func county(_ f: BatchFixture) async throws -> (family: UUID, single: UUID, elder: UUID) {
-        try await f.addPolicy(region: "3403")
-        try await f.completeBatches()
-        let family = try await f.addHousehold(region: "340321100201", [
-            .init(id: TestPeople.father, relation: .head), .init(id: TestPeople.mother, relation: .spouse),
-            .init(id: TestPeople.child, relation: .son)])
-        let single = try await f.addHousehold(region: "340321100202", residence: "urban", [.init(id: Self.single, relation: .head)])
-        try await f.wages(Self.single, 300_000)
-        let elder = try await f.addHousehold(region: "340321101201", [.init(id: Self.elder, relation: .head)])
+        let households = try await f.county()
         try await f.wages(TestPeople.mother, 20_000)
-        return (family, single, elder)
+        return households
     }
 
     private func reader(_ f: BatchFixture, digests: Bool = true) async throws -> ActiveHouseholdReader {

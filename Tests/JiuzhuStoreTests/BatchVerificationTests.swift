@@ -136,6 +136,24 @@ struct BatchFixture {
         }
     }
 
+    static let single = TestPeople.id("34032119900101011")
+    static let elder = TestPeople.id("34032119500101001")
+
+    /// The county policy, every source delivered, and three households of
+    /// 340321: a family of three (dibao, rural), a single earner (ineligible,
+    /// urban) and an elder living alone (dibao with a top-up).
+    func county() async throws -> (family: UUID, single: UUID, elder: UUID) {
+        try await addPolicy(region: "3403")
+        try await completeBatches()
+        let family = try await addHousehold(region: "340321100201", [
+            .init(id: TestPeople.father, relation: .head), .init(id: TestPeople.mother, relation: .spouse),
+            .init(id: TestPeople.child, relation: .son)])
+        let single = try await addHousehold(region: "340321100202", residence: "urban", [.init(id: Self.single, relation: .head)])
+        try await wages(Self.single, 300_000)
+        let elder = try await addHousehold(region: "340321101201", [.init(id: Self.elder, relation: .head)])
+        return (family, single, elder)
+    }
+
     func run(_ region: String, pageSize: Int = 2000, workers: Int = 2, laneDatabases: [any Database] = [],
              writeDatabase: (any Database)? = nil) async throws -> BatchRunReport {
         try await BatchVerification(db: app.db, keys: keys, pageSize: pageSize, workers: workers, laneDatabases: laneDatabases,
@@ -150,8 +168,8 @@ struct BatchFixture {
 }
 
 @Suite struct BatchVerificationTests {
-    static let elder = TestPeople.id("34032119500101001")
-    static let single = TestPeople.id("34032119900101011")
+    static let elder = BatchFixture.elder
+    static let single = BatchFixture.single
     static let otherCounty = TestPeople.stranger  // 340322…
     static let applicant = TestPeople.id("34032119700707007")
 
@@ -159,14 +177,7 @@ struct BatchFixture {
     /// living alone (dibao with a top-up); beside them a household of another
     /// county and one whose claim is only applied for.
     private func family(_ f: BatchFixture) async throws -> (family: UUID, single: UUID, elder: UUID, other: UUID, applied: UUID) {
-        try await f.addPolicy(region: "3403")
-        try await f.completeBatches()
-        let family = try await f.addHousehold(region: "340321100201", [
-            .init(id: TestPeople.father, relation: .head), .init(id: TestPeople.mother, relation: .spouse),
-            .init(id: TestPeople.child, relation: .son)])
-        let single = try await f.addHousehold(region: "340321100202", residence: "urban", [.init(id: Self.single, relation: .head)])
-        try await f.wages(Self.single, 300_000)
-        let elder = try await f.addHousehold(region: "340321101201", [.init(id: Self.elder, relation: .head)])
+        let (family, single, elder) = try await f.county()
         let other = try await f.addHousehold(region: "340322100201", [.init(id: Self.otherCounty, relation: .head)])
         let applied = try await f.addHousehold(region: "340321100201", claim: "applied", [.init(id: Self.applicant, relation: .head)])
         return (family, single, elder, other, applied)
