@@ -10,6 +10,8 @@ import Vapor
 /// with a progress bar and a bilingual summary (conclusions, class changes,
 /// stopped, amount changes, undetermined with the missing sources, errors,
 /// the monthly total before → after, elapsed time). One audit event per run.
+/// With `--digests-only` (no `--as-of`), it only makes the region's batch
+/// digests current (after imports), with one audit event.
 /// (`jiuzhu verify --case FILE`, without `--batch`, is the pure command that
 /// runs before the application exists: see `Launcher`.)
 struct VerifyBatchCommand: AsyncCommand {
@@ -28,8 +30,8 @@ struct VerifyBatchCommand: AsyncCommand {
 
     var help: String { "Batch re-verification / 批量复核: verify --batch --region CODE --as-of YYYY-MM-DD" }
 
-    static let usage = Bilingual(zh: "用法：jiuzhu verify --batch --region 区划代码 --as-of YYYY-MM-DD（单个案例：jiuzhu verify --case 文件）",
-                                 en: "usage: jiuzhu verify --batch --region CODE --as-of YYYY-MM-DD (one case: jiuzhu verify --case FILE)")
+    static let usage = Bilingual(zh: "用法：jiuzhu verify --batch --region 区划代码 --as-of YYYY-MM-DD（只更新核对输入摘要：--batch --region 区划代码 --digests-only；单个案例：jiuzhu verify --case 文件）",
+                                 en: "usage: jiuzhu verify --batch --region CODE --as-of YYYY-MM-DD (digests only: --batch --region CODE --digests-only; one case: jiuzhu verify --case FILE)")
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard signature.batch else {
