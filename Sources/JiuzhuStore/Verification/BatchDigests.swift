@@ -8,9 +8,10 @@ import SQLKit
 // rows and their department records. Those rows sit all over the file (the
 // records by the blind index of an ID number, the persons by a random id), so
 // each member costs two random seeks. The digest is a copy of exactly those
-// rows (sealed fields still sealed, nothing opened), one row per household,
-// keyed by the household id: a run reads it in the order it walks the
-// households, one sequential pass.
+// rows, the members' ID number, disability and health opened and the whole
+// sealed again as one field (see `BatchDigest`), one row per household, keyed
+// by the household id: a run reads it in the order it walks the households,
+// one sequential pass, and opens one field a household.
 //
 // A copy is only as good as its freshness. Every household carries
 // `data_version`, raised by triggers of the database itself on every

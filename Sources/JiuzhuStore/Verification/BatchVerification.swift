@@ -253,22 +253,6 @@ public struct BatchHouseholdRows: Sendable {
     /// from its digest, or when a member's fields would not open).
     var digest: Data?
 
-    /// The same household as far as the batch can tell: the same rows, the
-    /// members' fields opened (sealed values differ with every sealing).
-    func sameRows(as other: Self, cipher: any FieldCipher) throws -> Bool {
-        func plain(_ members: [Member]) throws -> [Member] {
-            try members.map { member in
-                var member = member
-                member.opened = try member.fields(cipher)
-                (member.idSealed, member.disabilitySealed, member.healthSealed) = ("", nil, nil)
-                return member
-            }
-        }
-        let (mine, theirs) = (try plain(members), try plain(other.members))
-        return id == other.id && regionCode == other.regionCode && headPersonID == other.headPersonID && residence == other.residence
-            && mine == theirs && records.sorted { $0.rowID < $1.rowID } == other.records.sorted { $0.rowID < $1.rowID }
-    }
-
     public var recordCount: Int { records.count }
     public var memberCount: Int { members.count }
 }
